@@ -1,0 +1,1 @@
+"""railmount: multi-VIP NFS client deployment and validation."""

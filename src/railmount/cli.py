@@ -1,0 +1,126 @@
+"""`railmount` command line: check, plan, render, lab, validate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from railmount.check import InventoryError
+from railmount.planner import HostPlan
+
+
+def _load(inventory: str) -> dict[str, HostPlan]:
+    from railmount.inventory import load_plans
+
+    return load_plans(inventory)[1]
+
+
+def _select(plans: dict[str, HostPlan], host: str | None) -> dict[str, HostPlan]:
+    if host is None:
+        return plans
+    if host not in plans:
+        raise SystemExit(f"railmount: no storage client '{host}' (have: {', '.join(plans)})")
+    return {host: plans[host]}
+
+
+def format_table(plans: dict[str, HostPlan]) -> str:
+    """Human view: ports, then routes and mounts in the shape `ip route` and mtab print."""
+    out: list[str] = []
+    for name, plan in plans.items():
+        out.append(f"{name}")
+        out.append("  ports:")
+        rows = [("PORT", "MAC", "ADDRESS", "MTU", "SPEED", "SWITCH", "VIPS")]
+        rows += [(p.name, p.mac, p.address, str(p.mtu),
+                  f"{p.speed_mbps}M" if p.speed_mbps else "-", p.switch, ",".join(p.vips))
+                 for p in plan.ports]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        out += ["    " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                for r in rows]
+        out.append("  routes:")
+        out += [f"    {r.to.removesuffix('/32')} dev {r.dev} src {r.src}"
+                for r in plan.routes if not r.backup]
+        backups = [r for r in plan.routes if r.backup]
+        if backups:
+            out.append("  failover routes (used only while the primary port has no carrier):")
+            out += [f"    {r.to.removesuffix('/32')} dev {r.dev} src {r.src} metric {r.metric}"
+                    for r in backups]
+        out.append("  mounts:")
+        out += [f"    :{m.export} {m.path} {m.fstype} addr={m.server}  ({m.options})"
+                for m in plan.mounts]
+        out.append("")
+    return "\n".join(out)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    plans = _load(args.inventory)
+    vips = len(next(iter(plans.values())).mounts)
+    print(f"{args.inventory}: OK — {len(plans)} storage client(s), {vips} VIP(s) each")
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    plans = _select(_load(args.inventory), args.host)
+    if args.format == "json":
+        print(json.dumps({"hosts": {h: p.to_dict() for h, p in plans.items()}}, indent=2))
+    else:
+        print(format_table(plans), end="")
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from railmount.render import render_files
+
+    for host, plan in _select(_load(args.inventory), args.host).items():
+        for path, text in render_files(plan).items():
+            print(f"### {host}: {path}")
+            print(text, end="" if text.endswith("\n") else "\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="railmount", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="validate an inventory; every problem at once")
+    check.add_argument("-i", "--inventory", required=True)
+    check.set_defaults(func=cmd_check)
+
+    plan = sub.add_parser("plan", help="print the per-host plan")
+    plan.add_argument("-i", "--inventory", required=True)
+    plan.add_argument("--host")
+    plan.add_argument("--format", choices=["table", "json"], default="table")
+    plan.set_defaults(func=cmd_plan)
+
+    render = sub.add_parser("render", help="print the files a deploy writes")
+    render.add_argument("-i", "--inventory", required=True)
+    render.add_argument("--host")
+    render.set_defaults(func=cmd_render)
+
+    from railmount.lab.cli import add_lab_parser
+    from railmount.validation.cli import add_validate_parser
+
+    add_lab_parser(sub)
+    add_validate_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except InventoryError as err:
+        print(f"railmount: {args.inventory}: {len(err.problems)} problem(s)", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as err:
+        print(f"railmount: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

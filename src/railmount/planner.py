@@ -1,0 +1,211 @@
+"""Inventory -> per-host plan. Pure: the roles render it and validation asserts against it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from railmount.model import Client, Inventory, NfsOptions, Port, Vip
+
+SYSCTL_FILE = "/etc/sysctl.d/60-railmount.conf"
+NETPLAN_DIR = "/etc/netplan"
+# Two ports in one subnet: answer ARP only on the port that owns the address, announce
+# with the outgoing port's own address, and loose reverse-path filtering so replies that
+# arrive on the "other" port are not dropped. The kernel uses max(all, port) for each.
+PORT_SYSCTLS = {"arp_ignore": 1, "arp_announce": 2, "rp_filter": 2}
+# Failover: a route whose port lost carrier is skipped, so the backup route takes over.
+FAILOVER_SYSCTLS = {"ignore_routes_with_linkdown": 1}
+PRIMARY_METRIC = 100
+BACKUP_METRIC = 200
+
+
+@dataclass(frozen=True)
+class PortPlan:
+    name: str
+    mac: str
+    address: str  # CIDR
+    ip: str
+    mtu: int
+    switch: str
+    speed_mbps: int | None
+    vips: tuple[str, ...]  # VIP names pinned to this port
+    netplan_file: str
+    ignore_carrier: bool  # failover: keep address and routes when carrier is lost
+
+
+@dataclass(frozen=True)
+class RoutePlan:
+    to: str  # A.B.C.D/32
+    vip: str
+    dev: str
+    src: str
+    metric: int
+    backup: bool  # True: the failover path via another port
+
+
+@dataclass(frozen=True)
+class MountPlan:
+    path: str
+    server: str  # the VIP address
+    export: str
+    fstype: str
+    options: str  # comma separated, as written to fstab
+    vip: str
+    dev: str  # port the VIP is pinned to
+    src: str  # that port's address: the TCP connection must leave from it
+    expected_options: tuple[tuple[str, str], ...]  # what /proc/mounts must show
+
+
+@dataclass(frozen=True)
+class SysctlPlan:
+    name: str
+    value: int
+    port_scoped: bool  # net.ipv4.conf.<port>.*: may not exist yet at early boot
+
+
+@dataclass(frozen=True)
+class HostPlan:
+    host: str
+    ports: tuple[PortPlan, ...]
+    routes: tuple[RoutePlan, ...]
+    mounts: tuple[MountPlan, ...]
+    sysctls: tuple[SysctlPlan, ...]
+    sysctl_file: str
+    management_interface: str | None
+
+    def port(self, name: str) -> PortPlan:
+        return next(p for p in self.ports if p.name == name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def switch_interleaved(ports: tuple[Port, ...]) -> list[Port]:
+    """Order ports so that consecutive ones sit on different switches where possible."""
+    by_switch: dict[str, list[Port]] = {}
+    for port in ports:
+        by_switch.setdefault(port.switch, []).append(port)
+    queues = list(by_switch.values())
+    order: list[Port] = []
+    while any(queues):
+        for queue in queues:
+            if queue:
+                order.append(queue.pop(0))
+    return order
+
+
+def assign_vips(client: Client, vips: tuple[Vip, ...]) -> dict[str, Port]:
+    """Round-robin over switch-interleaved ports, balanced, honouring per-VIP overrides."""
+    order = switch_interleaved(client.ports)
+    by_name = {p.name: p for p in client.ports}
+    load = {p.name: 0 for p in order}
+    assignment: dict[str, Port] = {}
+    for vip in vips:
+        if vip.name in client.vip_ports:
+            port = by_name[client.vip_ports[vip.name]]
+            assignment[vip.name] = port
+            load[port.name] += 1
+    cursor = 0
+    for vip in vips:
+        if vip.name in assignment:
+            continue
+        least = min(load.values())
+        for step in range(len(order)):
+            candidate = order[(cursor + step) % len(order)]
+            if load[candidate.name] == least:
+                assignment[vip.name] = candidate
+                load[candidate.name] += 1
+                cursor = (cursor + step + 1) % len(order)
+                break
+    return assignment
+
+
+def mount_options(nfs: NfsOptions) -> list[tuple[str, str]]:
+    """The options railmount writes, in fstab order, as (name, value) pairs."""
+    opts = [("vers", nfs.version), ("proto", nfs.proto), ("rsize", str(nfs.rsize)),
+            ("wsize", str(nfs.wsize)), ("hard" if nfs.hard else "soft", "")]
+    if nfs.nconnect:
+        opts.append(("nconnect", str(nfs.nconnect)))
+    opts += [tuple(o.split("=", 1)) if "=" in o else (o, "") for o in nfs.extra_options]  # type: ignore[misc]
+    opts.append(("_netdev", ""))
+    return opts
+
+
+def expected_mount_options(nfs: NfsOptions, vip: Vip) -> tuple[tuple[str, str], ...]:
+    """What /proc/mounts must show: the managed options and the VIP as addr.
+
+    extra_options are left out: the kernel may spell them differently (nolock shows as
+    local_lock=all), and _netdev is userspace-only.
+    """
+    managed = [(k, v) for k, v in mount_options(nfs)
+               if k in ("vers", "proto", "rsize", "wsize", "hard", "soft", "nconnect")]
+    return (*managed, ("addr", str(vip.address)))
+
+
+def _join(options: list[tuple[str, str]]) -> str:
+    return ",".join(f"{k}={v}" if v else k for k, v in options)
+
+
+def _backup_port(client: Client, primary: Port) -> Port | None:
+    """The failover port for a VIP: the first other port on a different switch, else any."""
+    others = [p for p in switch_interleaved(client.ports) if p.name != primary.name]
+    for port in others:
+        if port.switch != primary.switch:
+            return port
+    return others[0] if others else None
+
+
+def plan_host(inv: Inventory, client: Client) -> HostPlan:
+    assignment = assign_vips(client, inv.array.vips)
+    ports = tuple(
+        PortPlan(
+            name=p.name,
+            mac=p.mac,
+            address=str(p.interface),
+            ip=str(p.interface.ip),
+            mtu=p.mtu,
+            switch=p.switch,
+            speed_mbps=p.speed_mbps,
+            vips=tuple(v.name for v in inv.array.vips if assignment[v.name].name == p.name),
+            netplan_file=f"{NETPLAN_DIR}/60-railmount-{p.name}.yaml",
+            ignore_carrier=inv.failover.enabled,
+        )
+        for p in client.ports
+    )
+    routes: list[RoutePlan] = []
+    mounts: list[MountPlan] = []
+    for vip in inv.array.vips:
+        port = assignment[vip.name]
+        src = str(port.interface.ip)
+        routes.append(RoutePlan(f"{vip.address}/32", vip.name, port.name, src, PRIMARY_METRIC, False))
+        backup = _backup_port(client, port) if inv.failover.enabled else None
+        if backup is not None:
+            # Same source address: a TCP connection bound to it survives the move.
+            routes.append(RoutePlan(f"{vip.address}/32", vip.name, backup.name, src,
+                                    BACKUP_METRIC, True))
+        mounts.append(MountPlan(
+            path=vip.mount_path,
+            server=str(vip.address),
+            export=inv.array.export,
+            fstype="nfs",
+            options=_join(mount_options(inv.nfs)),
+            vip=vip.name,
+            dev=port.name,
+            src=src,
+            expected_options=expected_mount_options(inv.nfs, vip),
+        ))
+    knobs = dict(PORT_SYSCTLS)
+    if inv.failover.enabled:
+        knobs |= FAILOVER_SYSCTLS
+    scopes = ["all", "default", *(p.name for p in client.ports)]
+    sysctls = tuple(
+        SysctlPlan(f"net.ipv4.conf.{scope}.{knob}", value, scope not in ("all", "default"))
+        for scope in scopes
+        for knob, value in knobs.items()
+    )
+    return HostPlan(client.name, ports, tuple(routes), tuple(mounts), sysctls, SYSCTL_FILE,
+                    client.management_interface)
+
+
+def plan_inventory(inv: Inventory) -> dict[str, HostPlan]:
+    return {client.name: plan_host(inv, client) for client in inv.clients}

@@ -1,0 +1,1 @@
+"""Validation runner, verdict maths, sizing and reports (suites live in validate/)."""
