@@ -35,8 +35,11 @@ class ActionModule(ActionBase):
             inventory = build_inventory(groups, raw)
         except InventoryError as err:
             lines = [str(p) for p in err.problems]
-            result.update(failed=True, problems=lines,
-                          msg=f"inventory has {len(lines)} problem(s):\n" + "\n".join(lines))
+            result.update(
+                failed=True,
+                problems=lines,
+                msg=f"inventory has {len(lines)} problem(s):\n" + "\n".join(lines),
+            )
             return result
         plans = plan_inventory(inventory)
         host = task_vars.get("inventory_hostname")
@@ -47,6 +50,8 @@ class ActionModule(ActionBase):
             plan = json.loads(json.dumps(plans[host].to_dict()))
             result["ansible_facts"] = {"railmount_plan": plan}
         rollout = inventory.rollout
-        result["rollout"] = {"serial": rollout.serial,
-                             "max_fail_percentage": rollout.max_fail_percentage}
+        result["rollout"] = {
+            "serial": rollout.serial,
+            "max_fail_percentage": rollout.max_fail_percentage,
+        }
         return result
