@@ -32,23 +32,41 @@ def format_table(plans: dict[str, HostPlan]) -> str:
         out.append(f"{name}")
         out.append("  ports:")
         rows = [("PORT", "MAC", "ADDRESS", "MTU", "SPEED", "SWITCH", "VIPS")]
-        rows += [(p.name, p.mac, p.address, str(p.mtu),
-                  f"{p.speed_mbps}M" if p.speed_mbps else "-", p.switch, ",".join(p.vips))
-                 for p in plan.ports]
+        rows += [
+            (
+                p.name,
+                p.mac,
+                p.address,
+                str(p.mtu),
+                f"{p.speed_mbps}M" if p.speed_mbps else "-",
+                p.switch,
+                ",".join(p.vips),
+            )
+            for p in plan.ports
+        ]
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        out += ["    " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-                for r in rows]
+        out += [
+            "    " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+            for r in rows
+        ]
         out.append("  routes:")
-        out += [f"    {r.to.removesuffix('/32')} dev {r.dev} src {r.src}"
-                for r in plan.routes if not r.backup]
+        out += [
+            f"    {r.to.removesuffix('/32')} dev {r.dev} src {r.src}"
+            for r in plan.routes
+            if not r.backup
+        ]
         backups = [r for r in plan.routes if r.backup]
         if backups:
             out.append("  failover routes (used only while the primary port has no carrier):")
-            out += [f"    {r.to.removesuffix('/32')} dev {r.dev} src {r.src} metric {r.metric}"
-                    for r in backups]
+            out += [
+                f"    {r.to.removesuffix('/32')} dev {r.dev} src {r.src} metric {r.metric}"
+                for r in backups
+            ]
         out.append("  mounts:")
-        out += [f"    :{m.export} {m.path} {m.fstype} addr={m.server}  ({m.options})"
-                for m in plan.mounts]
+        out += [
+            f"    :{m.export} {m.path} {m.fstype} addr={m.server}  ({m.options})"
+            for m in plan.mounts
+        ]
         out.append("")
     return "\n".join(out)
 
@@ -100,9 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from railmount.lab.cli import add_lab_parser
     from railmount.validation.cli import add_validate_parser
+    from railmount.validation.report import add_report_parser
 
     add_lab_parser(sub)
     add_validate_parser(sub)
+    add_report_parser(sub)
     return parser
 
 

@@ -157,7 +157,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         return
     checks = [json.loads(v) for k, v in report.user_properties if k == "railmount"]
     message = ""
-    if report.failed and report.longrepr is not None:
+    if report.skipped and isinstance(report.longrepr, tuple):
+        message = str(report.longrepr[2]).removeprefix("Skipped: ")
+    elif report.failed and report.longrepr is not None:
         crash = getattr(report.longrepr, "reprcrash", None)
         message = crash.message if crash is not None else str(report.longrepr)
     _CURRENT.results.append({

@@ -18,7 +18,7 @@ def build_results(session: Any) -> dict[str, Any]:
         summary[outcome] = summary.get(outcome, 0) + 1
         host = _host_of(result, hosts)
         entry = {"test": result["test"], "outcome": outcome, "message": result["message"],
-                 "checks": result["checks"]}
+                 "duration_s": result["duration_s"], "checks": result["checks"]}
         hosts.setdefault(host, {"checks": []})["checks"].append(entry)
     for data in hosts.values():
         bandwidth = data.get("bandwidth")
