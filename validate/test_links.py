@@ -54,10 +54,14 @@ def test_port_speed(rm, expect, port_item):
 def test_cabling_lldp(rm, expect, port_item):
     host, port = port_item
     neighbour = rm.state(host).lldp.get(port)
-    expect(host, port, f"switch {rm.plan(host).port(port).switch}",
-           f"switch {neighbour[0]} port {neighbour[1]}" if neighbour else "no LLDP neighbour",
-           ok=bool(neighbour) and neighbour[0] == rm.plan(host).port(port).switch,
-           what="LLDP neighbour")
+    expect(
+        host,
+        port,
+        f"switch {rm.plan(host).port(port).switch}",
+        f"switch {neighbour[0]} port {neighbour[1]}" if neighbour else "no LLDP neighbour",
+        ok=bool(neighbour) and neighbour[0] == rm.plan(host).port(port).switch,
+        what="LLDP neighbour",
+    )
 
 
 @pytest.mark.run_last
@@ -69,8 +73,15 @@ def test_counters_stable(rm, expect, port_item):
     assert before is not None
     if first is None or after is None:
         pytest.fail(f"{host} {port}: expected port present, actual missing")
-    grown = {name: getattr(after, name) - getattr(first, name)
-             for name in ("rx_errors", "rx_dropped", "tx_errors", "tx_dropped")
-             if getattr(after, name) > getattr(first, name)}
-    expect(host, port, "no growth", ", ".join(f"{k}+{v}" for k, v in grown.items()) or "no growth",
-           what="error/drop counters")
+    grown = {
+        name: getattr(after, name) - getattr(first, name)
+        for name in ("rx_errors", "rx_dropped", "tx_errors", "tx_dropped")
+        if getattr(after, name) > getattr(first, name)
+    }
+    expect(
+        host,
+        port,
+        "no growth",
+        ", ".join(f"{k}+{v}" for k, v in grown.items()) or "no growth",
+        what="error/drop counters",
+    )

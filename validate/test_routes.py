@@ -13,10 +13,10 @@ def test_route_get(rm, expect, vip_item):
     planned = _route(rm, host, vip)
     address = planned.to.removesuffix("/32")
     got = rm.state(host).route_get.get(address)
-    actual = (f"dev {got.dev} src {got.src}" if got and got.dev else
-              (got.error if got else "no answer"))
-    expect(host, f"{vip} ({address})", f"dev {planned.dev} src {planned.src}", actual,
-           what="route")
+    actual = (
+        f"dev {got.dev} src {got.src}" if got and got.dev else (got.error if got else "no answer")
+    )
+    expect(host, f"{vip} ({address})", f"dev {planned.dev} src {planned.src}", actual, what="route")
 
 
 def test_effective_sysctl(rm, expect, sysctl_item):
@@ -27,8 +27,9 @@ def test_effective_sysctl(rm, expect, sysctl_item):
     want = planned[f"net.ipv4.conf.{port}.{knob}"]
     # The kernel applies max(all, port) for these knobs (OR for booleans).
     values = [running.get(f"net.ipv4.conf.{scope}.{knob}") for scope in ("all", port)]
-    effective = max(v for v in values if v is not None) if any(
-        v is not None for v in values) else None
+    effective = (
+        max(v for v in values if v is not None) if any(v is not None for v in values) else None
+    )
     expect(host, port, f"{knob}={want}", f"{knob}={effective}", what="effective sysctl")
 
 
@@ -37,9 +38,13 @@ def test_arp_via_planned_port(rm, expect, vip_item):
     planned = _route(rm, host, vip)
     address = planned.to.removesuffix("/32")
     answered = rm.state(host).arping.get(address, False)
-    expect(host, f"{vip} ({address})", f"ARP reply on {planned.dev}",
-           f"ARP reply on {planned.dev}" if answered else f"no ARP reply on {planned.dev}",
-           what="ARP")
+    expect(
+        host,
+        f"{vip} ({address})",
+        f"ARP reply on {planned.dev}",
+        f"ARP reply on {planned.dev}" if answered else f"no ARP reply on {planned.dev}",
+        what="ARP",
+    )
 
 
 def test_path_mtu(rm, expect, vip_item):
@@ -48,5 +53,11 @@ def test_path_mtu(rm, expect, vip_item):
     address = planned.to.removesuffix("/32")
     mtu = rm.plan(host).port(planned.dev).mtu
     ok = rm.state(host).pmtu.get(address, False)
-    expect(host, f"{vip} ({address})", f"DF ping of {mtu - 28} bytes passes",
-           "passes" if ok else "fails", ok=ok, what="path MTU")
+    expect(
+        host,
+        f"{vip} ({address})",
+        f"DF ping of {mtu - 28} bytes passes",
+        "passes" if ok else "fails",
+        ok=ok,
+        what="path MTU",
+    )

@@ -92,7 +92,9 @@ class Reader:
         for key in self.data:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(allowed)}"
+                hint = (
+                    f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(allowed)}"
+                )
                 self.fail("unknown key", f"remove it or correct the spelling ({hint})", str(key))
 
     def value(
@@ -126,7 +128,9 @@ class Reader:
         if not isinstance(raw, list):
             self.fail(f"expected a list, got {type(raw).__name__}", "write it as a YAML list", key)
             return []
-        return [Reader(self.problems, self.host, f"{self.at(key)}[{i}]", v) for i, v in enumerate(raw)]
+        return [
+            Reader(self.problems, self.host, f"{self.at(key)}[{i}]", v) for i, v in enumerate(raw)
+        ]
 
 
 def _str(raw: Any) -> str:
@@ -217,6 +221,13 @@ def _nfs_version(raw: Any) -> str:
     return text
 
 
+def _proto(raw: Any) -> str:
+    # A ValueError, not a KeyError: Reader.value turns it into a Problem.
+    if raw != "tcp":
+        raise ValueError("only tcp is supported")
+    return raw
+
+
 def _size(raw: Any) -> int:
     value = _int(4096, 1048576)(raw)
     if value & (value - 1):
@@ -246,7 +257,7 @@ def _settings(reader: Reader, cls: type[T], parsers: Mapping[str, Callable[[Any]
     reader.reject_unknown(names)
     values = {}
     for name in names:
-        value = reader.value(name, "valid", parsers[name])
+        value = reader.value(name, "valid", parsers[name], fix=f"correct {reader.at(name)}")
         if value is not None:
             values[name] = value
     return cls(**values)
@@ -265,13 +276,19 @@ def _read_vips(array: Reader, subnet: IPv4Network | None, mount_root: str) -> tu
         address = vip.value("address", "an IPv4 address", _ip, required=True)
         path = vip.value("mount_path", "an absolute path", _abs_path)
         if name in names:
-            vip.fail(f"duplicate VIP name (also {names[name]})", "give each VIP its own name", "name")
+            vip.fail(
+                f"duplicate VIP name (also {names[name]})", "give each VIP its own name", "name"
+            )
         if address in addresses:
-            vip.fail(f"duplicate VIP {address} (also {addresses[address]})", "list it once", "address")
+            vip.fail(
+                f"duplicate VIP {address} (also {addresses[address]})", "list it once", "address"
+            )
         if address and subnet and address not in subnet:
-            vip.fail(f"{address} is outside subnet {subnet}", "use an address in the subnet", "address")
-        if name is None or address is None:
-            continue
+            vip.fail(
+                f"{address} is outside subnet {subnet}", "use an address in the subnet", "address"
+            )
+        if name is None or address is None or name in names or address in addresses:
+            continue  # a duplicate is reported once, not again as a mount path clash
         names[name] = vip.path
         addresses[address] = vip.path
         vips.append(Vip(name, address, path or f"{mount_root.rstrip('/')}/{name}"))
@@ -298,9 +315,11 @@ def _read_array(reader: Reader, mount_root: str) -> Array | None:
         "subnet", "an IPv4 network", _network, required=True, fix="write it like 10.21.115.0/24"
     )
     vips = _read_vips(reader, subnet, mount_root)
-    if None in (name, filesystem, export, subnet) or not vips:
+    if subnet is None or not vips:
         return None
-    return Array(name, filesystem, export, subnet, vips)  # type: ignore[arg-type]
+    # Incomplete but usable for the cross-host checks; build_inventory still fails on
+    # the problems recorded above, so placeholders never reach a plan.
+    return Array(name or "?", filesystem or "?", export or "?", subnet, vips)
 
 
 def _read_nfs(reader: Reader) -> NfsOptions:
@@ -309,7 +328,7 @@ def _read_nfs(reader: Reader) -> NfsOptions:
         NfsOptions,
         {
             "version": _nfs_version,
-            "proto": lambda v: {"tcp": "tcp"}[v],
+            "proto": _proto,
             "rsize": _size,
             "wsize": _size,
             "hard": _bool,
@@ -329,16 +348,25 @@ def _read_ports(reader: Reader, switches: tuple[str, ...]) -> tuple[Port, ...]:
     for item in items:
         item.reject_unknown(["name", "mac", "address", "switch", "mtu", "speed_mbps"])
         name = item.value("name", "an interface name", _ifname, required=True)
-        mac = item.value("mac", "a MAC address", _mac, required=True, fix='quote it: "02:00:00:00:01:01"')
+        mac = item.value(
+            "mac", "a MAC address", _mac, required=True, fix='quote it: "02:00:00:00:01:01"'
+        )
         address = item.value("address", "an IPv4 address/prefix", _host_cidr, required=True)
-        switch = item.value("switch", "a switch name", _str, required=True,
-                            fix=f"name the switch it is cabled to, one of: {', '.join(switches)}")
+        switch = item.value(
+            "switch",
+            "a switch name",
+            _str,
+            required=True,
+            fix=f"name the switch it is cabled to, one of: {', '.join(switches)}",
+        )
         mtu = item.value("mtu", "an MTU", _int(1280, 9216), default=1500)
         speed = item.value("speed_mbps", "a line rate in Mbit/s", _int(1, 800000))
         if switch is not None and switch not in switches:
-            item.fail(f"unknown switch '{switch}'",
-                      f"add it to the '{SWITCH_GROUP}' group or use one of: {', '.join(switches)}",
-                      "switch")
+            item.fail(
+                f"unknown switch '{switch}'",
+                f"add it to the '{SWITCH_GROUP}' group or use one of: {', '.join(switches)}",
+                "switch",
+            )
             switch = None
         if name in names:
             item.fail(f"duplicate port name {name}", "give each port its own name", "name")
@@ -349,18 +377,23 @@ def _read_ports(reader: Reader, switches: tuple[str, ...]) -> tuple[Port, ...]:
     return tuple(ports)
 
 
-def _read_client(host: str, hostvars: Mapping[str, Any], switches: tuple[str, ...],
-                 problems: list[Problem]) -> Client:
+def _read_client(
+    host: str, hostvars: Mapping[str, Any], switches: tuple[str, ...], problems: list[Problem]
+) -> Client:
     reader = Reader(problems, host, "", hostvars)
     ports = _read_ports(reader, switches)
     mgmt = reader.value("railmount_management_interface", "an interface name", _ifname)
     if mgmt and any(p.name == mgmt for p in ports):
-        reader.fail(f"port {mgmt} is also the management interface",
-                    "never list the management interface as a storage port", "railmount_ports")
+        reader.fail(
+            f"port {mgmt} is also the management interface",
+            "never list the management interface as a storage port",
+            "railmount_ports",
+        )
     overrides = reader.data.get("railmount_vip_ports") or {}
     if not isinstance(overrides, Mapping):
-        reader.fail("expected a mapping VIP name -> port name", "write {nfs2: em1}",
-                    "railmount_vip_ports")
+        reader.fail(
+            "expected a mapping VIP name -> port name", "write {nfs2: em1}", "railmount_vip_ports"
+        )
         overrides = {}
     return Client(host, ports, {str(k): str(v) for k, v in overrides.items()}, mgmt)
 
@@ -383,8 +416,13 @@ def _read_lab(reader: Reader) -> LabSettings:
     )
 
 
-def _cross_checks(inv_array: Array, clients: list[Client], lab: LabSettings | None,
-                  switches: tuple[str, ...], problems: list[Problem]) -> None:
+def _cross_checks(
+    inv_array: Array,
+    clients: list[Client],
+    lab: LabSettings | None,
+    switches: tuple[str, ...],
+    problems: list[Problem],
+) -> None:
     """Checks that span hosts: unique addresses and MACs, subnet membership, overrides."""
     vip_addresses = {v.address: v.name for v in inv_array.vips}
     vip_names = {v.name for v in inv_array.vips}
@@ -392,8 +430,14 @@ def _cross_checks(inv_array: Array, clients: list[Client], lab: LabSettings | No
 
     def claim(key: object, host: str, field: str, what: str) -> None:
         if key in owners:
-            problems.append(Problem(host, field, f"{what} already used by {owners[key]}",
-                                    "give every port its own address and MAC"))
+            problems.append(
+                Problem(
+                    host,
+                    field,
+                    f"{what} already used by {owners[key]}",
+                    "give every port its own address and MAC",
+                )
+            )
         else:
             owners[key] = f"{host} {field}"
 
@@ -401,80 +445,158 @@ def _cross_checks(inv_array: Array, clients: list[Client], lab: LabSettings | No
         for i, port in enumerate(client.ports):
             field = f"railmount_ports[{i}]"
             if port.interface.ip in vip_addresses:
-                problems.append(Problem(client.name, f"{field}.address",
-                                        f"{port.interface.ip} is VIP {vip_addresses[port.interface.ip]}",
-                                        "use an address the array does not serve"))
+                problems.append(
+                    Problem(
+                        client.name,
+                        f"{field}.address",
+                        f"{port.interface.ip} is VIP {vip_addresses[port.interface.ip]}",
+                        "use an address the array does not serve",
+                    )
+                )
             if port.interface.network != inv_array.subnet:
-                problems.append(Problem(client.name, f"{field}.address",
-                                        f"{port.interface} is not in the VIPs' subnet {inv_array.subnet}",
-                                        f"use an address/prefix in {inv_array.subnet}"))
-            claim(("ip", port.interface.ip), client.name, f"{field}.address", str(port.interface.ip))
+                problems.append(
+                    Problem(
+                        client.name,
+                        f"{field}.address",
+                        f"{port.interface} is not in the VIPs' subnet {inv_array.subnet}",
+                        f"use an address/prefix in {inv_array.subnet}",
+                    )
+                )
+            claim(
+                ("ip", port.interface.ip), client.name, f"{field}.address", str(port.interface.ip)
+            )
             claim(("mac", port.mac), client.name, f"{field}.mac", port.mac)
         port_names = {p.name for p in client.ports}
         for vip, port in client.vip_ports.items():
             field = f"railmount_vip_ports.{vip}"
             if vip not in vip_names:
-                problems.append(Problem(client.name, field, f"unknown VIP '{vip}'",
-                                        f"use one of: {', '.join(sorted(vip_names))}"))
+                problems.append(
+                    Problem(
+                        client.name,
+                        field,
+                        f"unknown VIP '{vip}'",
+                        f"use one of: {', '.join(sorted(vip_names))}",
+                    )
+                )
             if port not in port_names:
-                problems.append(Problem(client.name, field, f"unknown port '{port}'",
-                                        f"use one of: {', '.join(sorted(port_names))}"))
+                problems.append(
+                    Problem(
+                        client.name,
+                        field,
+                        f"unknown port '{port}'",
+                        f"use one of: {', '.join(sorted(port_names))}",
+                    )
+                )
     for i, link in enumerate(lab.array_links if lab else ()):
         field = f"railmount_lab.array_links[{i}]"
         if link.switch not in switches:
-            problems.append(Problem("all", f"{field}.switch", f"unknown switch '{link.switch}'",
-                                    f"use one of: {', '.join(switches)}"))
+            problems.append(
+                Problem(
+                    "all",
+                    f"{field}.switch",
+                    f"unknown switch '{link.switch}'",
+                    f"use one of: {', '.join(switches)}",
+                )
+            )
         if link.interface.network != inv_array.subnet:
-            problems.append(Problem("all", f"{field}.address", f"not in subnet {inv_array.subnet}",
-                                    f"use an address/prefix in {inv_array.subnet}"))
+            problems.append(
+                Problem(
+                    "all",
+                    f"{field}.address",
+                    f"not in subnet {inv_array.subnet}",
+                    f"use an address/prefix in {inv_array.subnet}",
+                )
+            )
         if link.interface.ip in vip_addresses:
             problems.append(Problem("all", f"{field}.address", "is a VIP", "use a free address"))
         claim(("ip", link.interface.ip), "all", f"{field}.address", str(link.interface.ip))
 
 
-def build_inventory(groups: Mapping[str, list[str]], hostvars: Mapping[str, Mapping[str, Any]]
-                    ) -> Inventory:
+def build_inventory(
+    groups: Mapping[str, list[str]], hostvars: Mapping[str, Mapping[str, Any]]
+) -> Inventory:
     """Build and check the whole model; raise InventoryError listing every problem."""
     problems: list[Problem] = []
     clients_names = list(groups.get(CLIENT_GROUP, []))
     switches = tuple(groups.get(SWITCH_GROUP, []))
     if not clients_names:
-        problems.append(Problem("all", f"groups.{CLIENT_GROUP}", "no storage clients",
-                                f"put the GPU servers in the '{CLIENT_GROUP}' group"))
+        problems.append(
+            Problem(
+                "all",
+                f"groups.{CLIENT_GROUP}",
+                "no storage clients",
+                f"put the GPU servers in the '{CLIENT_GROUP}' group",
+            )
+        )
         raise InventoryError(problems)
     if not switches:
-        problems.append(Problem("all", f"groups.{SWITCH_GROUP}", "no switches",
-                                f"list the top-of-rack switches in the '{SWITCH_GROUP}' group"))
+        problems.append(
+            Problem(
+                "all",
+                f"groups.{SWITCH_GROUP}",
+                "no switches",
+                f"list the top-of-rack switches in the '{SWITCH_GROUP}' group",
+            )
+        )
 
-    for host in dict.fromkeys([*clients_names, *switches]):
+    # Unknown railmount_* keys. One set in all.vars reaches every host: report it once.
+    hosts = list(dict.fromkeys([*clients_names, *switches]))
+    unknown: dict[str, list[str]] = {}
+    for host in hosts:
         allowed = KNOWN_KEYS if host in clients_names else GLOBAL_KEYS
         for key in hostvars.get(host, {}):
             if key.startswith("railmount_") and key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else "it is not a railmount key"
-                problems.append(Problem(host, key, "unknown key", f"remove or rename it ({hint})"))
+                unknown.setdefault(key, []).append(host)
+    for key, where in unknown.items():
+        values = [hostvars[h][key] for h in where]
+        everywhere = where == hosts and all(v == values[0] for v in values)
+        for host in ["all"] if everywhere else where:
+            allowed = KNOWN_KEYS if host == "all" or host in clients_names else GLOBAL_KEYS
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "it is not a railmount key"
+            problems.append(Problem(host, key, "unknown key", f"remove or rename it ({hint})"))
 
     # Group-wide settings: read once (from the first client) and reported against `all`.
     first = hostvars.get(clients_names[0], {})
     for host in clients_names[1:]:
         for key in GLOBAL_KEYS:
             if hostvars.get(host, {}).get(key) != first.get(key):
-                problems.append(Problem(host, key, f"differs from {clients_names[0]}'s",
-                                        "define it once, in all.vars"))
+                problems.append(
+                    Problem(
+                        host,
+                        key,
+                        f"differs from {clients_names[0]}'s",
+                        "define it once, in all.vars",
+                    )
+                )
     top = Reader(problems, "all", "", first)
     nfs = _read_nfs(top.child("railmount_nfs"))
     array = _read_array(top.child("railmount_array"), nfs.mount_root)
     if "railmount_array" not in first:
-        top.fail("missing", "define railmount_array (name, filesystem, export, subnet, vips) in all.vars",
-                 "railmount_array")
-    validate = _settings(top.child("railmount_validate"), ValidateSettings, {
-        "link_min_ratio": _float(0.0, 1.0), "link_balance": _float(0.0, 1.0),
-        "single_mount_max_links": _float(0.5, 4.0), "all_vs_single_min": _float(0.0, 64.0),
-        "fio_runtime_s": _int(2, 600), "fio_block_size": _str, "file_size_mb": _int(1, 65536),
-        "test_dir": _name,
-    })
-    rollout = _settings(top.child("railmount_rollout"), RolloutSettings,
-                        {"serial": _serial, "max_fail_percentage": _int(0, 100)})
+        top.fail(
+            "missing",
+            "define railmount_array (name, filesystem, export, subnet, vips) in all.vars",
+            "railmount_array",
+        )
+    validate = _settings(
+        top.child("railmount_validate"),
+        ValidateSettings,
+        {
+            "link_min_ratio": _float(0.0, 1.0),
+            "link_balance": _float(0.0, 1.0),
+            "single_mount_max_links": _float(0.5, 4.0),
+            "all_vs_single_min": _float(0.0, 64.0),
+            "fio_runtime_s": _int(2, 600),
+            "fio_block_size": _str,
+            "file_size_mb": _int(1, 65536),
+            "test_dir": _name,
+        },
+    )
+    rollout = _settings(
+        top.child("railmount_rollout"),
+        RolloutSettings,
+        {"serial": _serial, "max_fail_percentage": _int(0, 100)},
+    )
     failover = _settings(top.child("railmount_failover"), FailoverSettings, {"enabled": _bool})
     lab = _read_lab(top.child("railmount_lab")) if "railmount_lab" in first else None
 
@@ -482,5 +604,5 @@ def build_inventory(groups: Mapping[str, list[str]], hostvars: Mapping[str, Mapp
     if array is not None:
         _cross_checks(array, clients, lab, switches, problems)
     if problems or array is None:
-        raise InventoryError(problems)
+        raise InventoryError(problems)  # every problem of every host, at once
     return Inventory(array, nfs, tuple(clients), switches, validate, rollout, failover, lab)

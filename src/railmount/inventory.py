@@ -6,6 +6,7 @@ directories, so `railmount check` and the playbooks never disagree on a value.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ from railmount.planner import HostPlan, plan_inventory
 
 def read_ansible_vars(source: str | Path) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
     """(groups, hostvars) for an inventory path, with railmount_* and ansible_* keys only."""
+    from ansible.errors import AnsibleError
     from ansible.inventory.manager import InventoryManager
     from ansible.parsing.dataloader import DataLoader
+    from ansible.template import Templar
     from ansible.vars.manager import VariableManager
 
     path = Path(source)
@@ -31,8 +34,17 @@ def read_ansible_vars(source: str | Path) -> tuple[dict[str, list[str]], dict[st
     hostvars: dict[str, dict[str, Any]] = {}
     for host in manager.get_hosts():
         merged = variables.get_vars(host=host, include_hostvars=False)
-        hostvars[host.name] = plain({k: v for k, v in merged.items()
-                                      if k.startswith(("railmount_", "ansible_"))})
+        # Template railmount_* values as the playbook's hostvars would ("{{ base }}.6");
+        # one that cannot be templated is kept raw and the checker reports it.
+        templar = Templar(loader=loader, variables=merged)
+        selected = {}
+        for key, value in merged.items():
+            if key.startswith("railmount_"):
+                with contextlib.suppress(AnsibleError):
+                    value = templar.template(value)
+            if key.startswith(("railmount_", "ansible_")):
+                selected[key] = value
+        hostvars[host.name] = plain(selected)
     return groups, hostvars
 
 

@@ -122,8 +122,13 @@ def assign_vips(client: Client, vips: tuple[Vip, ...]) -> dict[str, Port]:
 
 def mount_options(nfs: NfsOptions) -> list[tuple[str, str]]:
     """The options railmount writes, in fstab order, as (name, value) pairs."""
-    opts = [("vers", nfs.version), ("proto", nfs.proto), ("rsize", str(nfs.rsize)),
-            ("wsize", str(nfs.wsize)), ("hard" if nfs.hard else "soft", "")]
+    opts = [
+        ("vers", nfs.version),
+        ("proto", nfs.proto),
+        ("rsize", str(nfs.rsize)),
+        ("wsize", str(nfs.wsize)),
+        ("hard" if nfs.hard else "soft", ""),
+    ]
     if nfs.nconnect:
         opts.append(("nconnect", str(nfs.nconnect)))
     opts += [tuple(o.split("=", 1)) if "=" in o else (o, "") for o in nfs.extra_options]  # type: ignore[misc]
@@ -137,8 +142,11 @@ def expected_mount_options(nfs: NfsOptions, vip: Vip) -> tuple[tuple[str, str], 
     extra_options are left out: the kernel may spell them differently (nolock shows as
     local_lock=all), and _netdev is userspace-only.
     """
-    managed = [(k, v) for k, v in mount_options(nfs)
-               if k in ("vers", "proto", "rsize", "wsize", "hard", "soft", "nconnect")]
+    managed = [
+        (k, v)
+        for k, v in mount_options(nfs)
+        if k in ("vers", "proto", "rsize", "wsize", "hard", "soft", "nconnect")
+    ]
     return (*managed, ("addr", str(vip.address)))
 
 
@@ -177,23 +185,28 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
     for vip in inv.array.vips:
         port = assignment[vip.name]
         src = str(port.interface.ip)
-        routes.append(RoutePlan(f"{vip.address}/32", vip.name, port.name, src, PRIMARY_METRIC, False))
+        routes.append(
+            RoutePlan(f"{vip.address}/32", vip.name, port.name, src, PRIMARY_METRIC, False)
+        )
         backup = _backup_port(client, port) if inv.failover.enabled else None
         if backup is not None:
             # Same source address: a TCP connection bound to it survives the move.
-            routes.append(RoutePlan(f"{vip.address}/32", vip.name, backup.name, src,
-                                    BACKUP_METRIC, True))
-        mounts.append(MountPlan(
-            path=vip.mount_path,
-            server=str(vip.address),
-            export=inv.array.export,
-            fstype="nfs",
-            options=_join(mount_options(inv.nfs)),
-            vip=vip.name,
-            dev=port.name,
-            src=src,
-            expected_options=expected_mount_options(inv.nfs, vip),
-        ))
+            routes.append(
+                RoutePlan(f"{vip.address}/32", vip.name, backup.name, src, BACKUP_METRIC, True)
+            )
+        mounts.append(
+            MountPlan(
+                path=vip.mount_path,
+                server=str(vip.address),
+                export=inv.array.export,
+                fstype="nfs",
+                options=_join(mount_options(inv.nfs)),
+                vip=vip.name,
+                dev=port.name,
+                src=src,
+                expected_options=expected_mount_options(inv.nfs, vip),
+            )
+        )
     knobs = dict(PORT_SYSCTLS)
     if inv.failover.enabled:
         knobs |= FAILOVER_SYSCTLS
@@ -203,8 +216,15 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
         for scope in scopes
         for knob, value in knobs.items()
     )
-    return HostPlan(client.name, ports, tuple(routes), tuple(mounts), sysctls, SYSCTL_FILE,
-                    client.management_interface)
+    return HostPlan(
+        client.name,
+        ports,
+        tuple(routes),
+        tuple(mounts),
+        sysctls,
+        SYSCTL_FILE,
+        client.management_interface,
+    )
 
 
 def plan_inventory(inv: Inventory) -> dict[str, HostPlan]:

@@ -46,16 +46,25 @@ def lab_spec(inv: Inventory, hosts: int | None = None) -> LabSpec:
             )
             for port in client.ports
         )
-        guests.append(GuestSpec(client.name, inv.lab.ssh_port_base + index, inv.lab.guest_cpus,
-                                inv.lab.guest_memory_mb, nics))
+        guests.append(
+            GuestSpec(
+                client.name,
+                inv.lab.ssh_port_base + index,
+                inv.lab.guest_cpus,
+                inv.lab.guest_memory_mb,
+                nics,
+            )
+        )
     mtu = max(p.mtu for c in inv.clients for p in c.ports)
     array = ArraySpec(
         name=inv.array.name,
         filesystem=inv.array.filesystem,
         export=inv.array.export,
         vips=tuple(str(v.address) for v in inv.array.vips),
-        links=tuple(ArrayLink(link.name, link.switch, str(link.interface), None)
-                    for link in inv.lab.array_links),
+        links=tuple(
+            ArrayLink(link.name, link.switch, str(link.interface), None)
+            for link in inv.lab.array_links
+        ),
         mtu=mtu,
     )
     root = lab_dir()
@@ -65,8 +74,12 @@ def lab_spec(inv: Inventory, hosts: int | None = None) -> LabSpec:
 def write_connection(inventory_dir: Path, spec: LabSpec, key: Path) -> Path:
     """Tell Ansible (and testinfra) how to reach the running guests."""
     hosts = {
-        g.name: {"ansible_host": "127.0.0.1", "ansible_port": g.ssh_port, "ansible_user": "root",
-                 "ansible_ssh_private_key_file": str(key)}
+        g.name: {
+            "ansible_host": "127.0.0.1",
+            "ansible_port": g.ssh_port,
+            "ansible_user": "root",
+            "ansible_ssh_private_key_file": str(key),
+        }
         for g in spec.guests
     }
     path = inventory_dir / CONNECTION_FILE

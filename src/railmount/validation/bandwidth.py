@@ -46,9 +46,13 @@ class BandwidthResult:
         all_phase = self.phase("all")
         single = next(p for p in self.phases if p.name.startswith("single:"))
         return {
-            "links": {port: {"read_bytes_per_s": all_phase.links.get(port, 0.0),
-                             "line_rate_bytes_per_s": rate}
-                      for port, rate in self.line_rate.items()},
+            "links": {
+                port: {
+                    "read_bytes_per_s": all_phase.links.get(port, 0.0),
+                    "line_rate_bytes_per_s": rate,
+                }
+                for port, rate in self.line_rate.items()
+            },
             "single_mount_bytes_per_s": sum(single.links.values()),
             "all_mounts_bytes_per_s": sum(all_phase.links.values()),
             "phases": [asdict(p) for p in self.phases],
@@ -80,8 +84,14 @@ def phases_for(plan: HostPlan) -> list[tuple[str, list[str]]]:
 
 
 def fio_common(settings: ValidateSettings) -> list[str]:
-    return ["--direct=1", f"--bs={settings.fio_block_size}", "--ioengine=psync",
-            "--verify=crc32c", "--output-format=json", "--group_reporting=0"]
+    return [
+        "--direct=1",
+        f"--bs={settings.fio_block_size}",
+        "--ioengine=psync",
+        "--verify=crc32c",
+        "--output-format=json",
+        "--group_reporting=0",
+    ]
 
 
 def prepare_script(plan: HostPlan, settings: ValidateSettings) -> str:
@@ -92,10 +102,16 @@ def prepare_script(plan: HostPlan, settings: ValidateSettings) -> str:
     for mount in plan.mounts:
         # All mounts are the same filesystem: files written via the first are read via each.
         path = bench_file(plan, settings, first, mount.vip)
-        args = [*fio_common(settings), "--rw=write", f"--size={settings.file_size_mb}M",
-                "--do_verify=0", "--name=prepare", f"--filename={path}"]
+        args = [
+            *fio_common(settings),
+            "--rw=write",
+            f"--size={settings.file_size_mb}M",
+            "--do_verify=0",
+            "--name=prepare",
+            f"--filename={path}",
+        ]
         lines.append(
-            f"[ \"$(stat -c %s {q(path)} 2>/dev/null)\" = {settings.file_size_mb * 1048576} ] "
+            f'[ "$(stat -c %s {q(path)} 2>/dev/null)" = {settings.file_size_mb * 1048576} ] '
             f"|| fio {' '.join(args)} >/dev/null || exit 3"
         )
     return "\n".join(lines) + "\n"
@@ -110,22 +126,35 @@ def phase_script(plan: HostPlan, settings: ValidateSettings, vips: list[str]) ->
         if mount.vip in vips:
             path = bench_file(plan, settings, mount.path, mount.vip)
             jobs += [f"--name={mount.vip}", f"--filename={path}"]
-    fio = ["fio", *fio_common(settings), "--rw=read", "--time_based",
-           f"--runtime={runtime}", f"--ramp_time={RAMP_S}", "--verify_fatal=0", *jobs]
+    fio = [
+        "fio",
+        *fio_common(settings),
+        "--rw=read",
+        "--time_based",
+        f"--runtime={runtime}",
+        f"--ramp_time={RAMP_S}",
+        "--verify_fatal=0",
+        *jobs,
+    ]
     counters = " ".join(f"/sys/class/net/{q(p.name)}/statistics/rx_bytes" for p in plan.ports)
     window = max(1, runtime - 2)
-    return "\n".join([
-        "out=$(mktemp)",
-        f"{' '.join(q(a) for a in fio)} > \"$out\" 2>&1 &",
-        "pid=$!",
-        f"sleep {RAMP_S + 1}",
-        f"echo {MARK}t0; date +%s.%N; cat {counters}",
-        f"sleep {window}",
-        f"echo {MARK}t1; date +%s.%N; cat {counters}",
-        "wait $pid; rc=$?",
-        f"echo {MARK}fio; cat \"$out\"; rm -f \"$out\"",
-        f"echo {MARK}rc; echo $rc",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                "out=$(mktemp)",
+                f'{" ".join(q(a) for a in fio)} > "$out" 2>&1 &',
+                "pid=$!",
+                f"sleep {RAMP_S + 1}",
+                f"echo {MARK}t0; date +%s.%N; cat {counters}",
+                f"sleep {window}",
+                f"echo {MARK}t1; date +%s.%N; cat {counters}",
+                "wait $pid; rc=$?",
+                f'echo {MARK}fio; cat "$out"; rm -f "$out"',
+                f"echo {MARK}rc; echo $rc",
+            ]
+        )
+        + "\n"
+    )
 
 
 def checksum_script(plan: HostPlan, settings: ValidateSettings) -> str:
@@ -144,7 +173,7 @@ def sections(output: str) -> dict[str, list[str]]:
     current: list[str] | None = None
     for line in output.splitlines():
         if line.startswith(MARK):
-            current = found.setdefault(line[len(MARK):], [])
+            current = found.setdefault(line[len(MARK) :], [])
         elif current is not None:
             current.append(line)
     return found
@@ -170,12 +199,17 @@ def parse_phase(name: str, vips: list[str], ports: list[str], output: str) -> Ph
     return phase
 
 
-def measure(run: Any, plan: HostPlan, settings: ValidateSettings,
-            reported_speeds: dict[str, int | None]) -> BandwidthResult:
+def measure(
+    run: Any, plan: HostPlan, settings: ValidateSettings, reported_speeds: dict[str, int | None]
+) -> BandwidthResult:
     """Run every phase on one host. `run(script) -> stdout` executes remotely."""
     run(prepare_script(plan, settings))
     ports = [p.name for p in plan.ports]
-    phases = [parse_phase(name, vips, ports, run(phase_script(plan, settings, vips)))
-              for name, vips in phases_for(plan)]
-    sums = {k: (v[0] if v else "") for k, v in sections(run(checksum_script(plan, settings))).items()}
+    phases = [
+        parse_phase(name, vips, ports, run(phase_script(plan, settings, vips)))
+        for name, vips in phases_for(plan)
+    ]
+    sums = {
+        k: (v[0] if v else "") for k, v in sections(run(checksum_script(plan, settings))).items()
+    }
     return BandwidthResult(phases, sums, line_rates(plan, reported_speeds))

@@ -25,10 +25,13 @@ def pytest_args(args: argparse.Namespace, json_path: Path) -> list[str]:
         f"--ansible-inventory={args.inventory}",
         f"--hosts=ansible://{args.limit or 'storage_clients'}",
         f"--railmount-json={json_path}",
-        "-m", "faults or not faults" if args.faults else "not faults",
-        "-p", "no:cacheprovider",
+        "-m",
+        "faults or not faults" if args.faults else "not faults",
+        "-p",
+        "no:cacheprovider",
         f"--rootdir={VALIDATE_DIR.parent}",
-        "-o", "addopts=",  # the unit-test defaults in pyproject.toml do not apply here
+        "-o",
+        "addopts=",  # the unit-test defaults in pyproject.toml do not apply here
         "-v" if args.verbose else "-q",
         "-rfE",
     ]

@@ -30,8 +30,11 @@ class Session:
         from railmount.inventory import load_plans
 
         self.config = config
-        self.inventory_path = (config.getoption("ansible_inventory", None)
-                               or os.environ.get("RAILMOUNT_INVENTORY") or DEFAULT_INVENTORY)
+        self.inventory_path = (
+            config.getoption("ansible_inventory", None)
+            or os.environ.get("RAILMOUNT_INVENTORY")
+            or DEFAULT_INVENTORY
+        )
         self.inventory, self.plans = load_plans(self.inventory_path)
         self.hostnames = self._select_hosts(config.getoption("hosts", None))
         self._states: dict[str, HostState] = {}
@@ -99,8 +102,9 @@ ITEMS: dict[str, Callable[[HostPlan], list[str]]] = {
     "vip_item": lambda plan: [r.vip for r in plan.routes if not r.backup],
     "mount_item": lambda plan: [m.path for m in plan.mounts],
     # "em1:rp_filter": every planned per-port knob
-    "sysctl_item": lambda plan: [f"{s.name.split('.')[3]}:{s.name.split('.')[4]}"
-                                 for s in plan.sysctls if s.port_scoped],
+    "sysctl_item": lambda plan: [
+        f"{s.name.split('.')[3]}:{s.name.split('.')[4]}" for s in plan.sysctls if s.port_scoped
+    ],
 }
 
 
@@ -131,14 +135,33 @@ class Expect:
         self.node = node
         self.suite = suite
 
-    def __call__(self, host: str, item: str, expected: Any, actual: Any,
-                 ok: bool | None = None, what: str = "") -> None:
+    def __call__(
+        self,
+        host: str,
+        item: str,
+        expected: Any,
+        actual: Any,
+        ok: bool | None = None,
+        what: str = "",
+    ) -> None:
         passed = expected == actual if ok is None else ok
         label = f"{item} {what}".strip()
         self.node.user_properties.append(
-            ("railmount", json.dumps({"host": host, "item": item, "what": what, "suite": self.suite,
-                                      "expected": str(expected), "actual": str(actual),
-                                      "passed": passed})))
+            (
+                "railmount",
+                json.dumps(
+                    {
+                        "host": host,
+                        "item": item,
+                        "what": what,
+                        "suite": self.suite,
+                        "expected": str(expected),
+                        "actual": str(actual),
+                        "passed": passed,
+                    }
+                ),
+            )
+        )
         assert passed, f"{host} {label}: expected {expected}, actual {actual}"
 
 
@@ -162,10 +185,15 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     elif report.failed and report.longrepr is not None:
         crash = getattr(report.longrepr, "reprcrash", None)
         message = crash.message if crash is not None else str(report.longrepr)
-    _CURRENT.results.append({
-        "test": report.nodeid, "outcome": report.outcome, "message": message.split("\n")[0],
-        "duration_s": round(report.duration, 2), "checks": checks,
-    })
+    _CURRENT.results.append(
+        {
+            "test": report.nodeid,
+            "outcome": report.outcome,
+            "message": message.split("\n")[0],
+            "duration_s": round(report.duration, 2),
+            "checks": checks,
+        }
+    )
 
 
 _CURRENT: Session | None = None

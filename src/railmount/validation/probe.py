@@ -79,8 +79,10 @@ def probe_script(plan: HostPlan, active: bool = True) -> str:
         f"echo {MARK}sysctl; sysctl -e {' '.join(sysctl_names(plan))} 2>/dev/null",
     ]
     for port in plan.ports:
-        lines.append(f"echo {MARK}speed {port.name}; cat /sys/class/net/{q(port.name)}/speed "
-                     "2>/dev/null || echo unknown")
+        lines.append(
+            f"echo {MARK}speed {port.name}; cat /sys/class/net/{q(port.name)}/speed "
+            "2>/dev/null || echo unknown"
+        )
     for route in plan.routes:
         if route.backup:
             continue
@@ -88,11 +90,15 @@ def probe_script(plan: HostPlan, active: bool = True) -> str:
         lines.append(f"echo {MARK}route {vip}; ip -j route get {vip} 2>&1")
         if active:
             port = plan.port(route.dev)
-            lines.append(f"echo {MARK}arping {vip}; arping -c 1 -w 2 -I {q(route.dev)} "
-                         f"-s {route.src} {vip} >/dev/null 2>&1; echo $?")
+            lines.append(
+                f"echo {MARK}arping {vip}; arping -c 1 -w 2 -I {q(route.dev)} "
+                f"-s {route.src} {vip} >/dev/null 2>&1; echo $?"
+            )
             size = port.mtu - 28  # IPv4 + ICMP headers
-            lines.append(f"echo {MARK}pmtu {vip}; ping -n -c 1 -W 2 -M do -s {size} "
-                         f"-I {route.src} {vip} >/dev/null 2>&1; echo $?")
+            lines.append(
+                f"echo {MARK}pmtu {vip}; ping -n -c 1 -W 2 -M do -s {size} "
+                f"-I {route.src} {vip} >/dev/null 2>&1; echo $?"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -101,7 +107,7 @@ def _sections(output: str) -> dict[str, str]:
     current: list[str] | None = None
     for line in output.splitlines():
         if line.startswith(MARK):
-            current = sections.setdefault(line[len(MARK):].strip(), [])
+            current = sections.setdefault(line[len(MARK) :].strip(), [])
         elif current is not None:
             current.append(line)
     return {k: "\n".join(v) for k, v in sections.items()}
@@ -122,11 +128,15 @@ def parse_mount_options(text: str) -> dict[str, str]:
     return options
 
 
-def _links(links_json: list[dict[str, Any]], addrs_json: list[dict[str, Any]],
-           speeds: dict[str, str]) -> dict[str, Link]:
+def _links(
+    links_json: list[dict[str, Any]], addrs_json: list[dict[str, Any]], speeds: dict[str, str]
+) -> dict[str, Link]:
     addresses = {
-        a["ifname"]: [f"{i['local']}/{i['prefixlen']}" for i in a.get("addr_info", [])
-                      if i.get("family") == "inet"]
+        a["ifname"]: [
+            f"{i['local']}/{i['prefixlen']}"
+            for i in a.get("addr_info", [])
+            if i.get("family") == "inet"
+        ]
         for a in addrs_json
     }
     links: dict[str, Link] = {}
@@ -189,13 +199,15 @@ def parse(output: str) -> HostState:
     sections = _sections(output)
     state = HostState()
     speeds = {k.split(" ", 1)[1]: v for k, v in sections.items() if k.startswith("speed ")}
-    state.links = _links(_json(sections.get("links", ""), []), _json(sections.get("addrs", ""), []),
-                         speeds)
+    state.links = _links(
+        _json(sections.get("links", ""), []), _json(sections.get("addrs", ""), []), speeds
+    )
     for line in sections.get("mounts", "").splitlines():
         cols = line.split()
         if len(cols) >= 4:
-            state.mounts[cols[1]] = MountEntry(cols[0], cols[1], cols[2],
-                                               parse_mount_options(cols[3]))
+            state.mounts[cols[1]] = MountEntry(
+                cols[0], cols[1], cols[2], parse_mount_options(cols[3])
+            )
     state.lldp = _lldp(_json(sections.get("lldp", ""), {}))
     state.tcp = _tcp(sections.get("tcp", ""))
     for entry in _json(sections.get("neigh", ""), []):

@@ -17,8 +17,13 @@ def build_results(session: Any) -> dict[str, Any]:
         outcome = result["outcome"]
         summary[outcome] = summary.get(outcome, 0) + 1
         host = _host_of(result, hosts)
-        entry = {"test": result["test"], "outcome": outcome, "message": result["message"],
-                 "duration_s": result["duration_s"], "checks": result["checks"]}
+        entry = {
+            "test": result["test"],
+            "outcome": outcome,
+            "message": result["message"],
+            "duration_s": result["duration_s"],
+            "checks": result["checks"],
+        }
         hosts.setdefault(host, {"checks": []})["checks"].append(entry)
     for data in hosts.values():
         bandwidth = data.get("bandwidth")
@@ -37,6 +42,6 @@ def _host_of(result: dict[str, Any], hosts: dict[str, Any]) -> str:
     for check in result["checks"]:
         return str(check["host"])
     test_id = result["test"]
-    param = test_id[test_id.find("[") + 1:-1] if "[" in test_id else ""
+    param = test_id[test_id.find("[") + 1 : -1] if "[" in test_id else ""
     host = param.split("/", 1)[0]
     return host if host in hosts else "(session)"

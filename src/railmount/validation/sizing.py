@@ -33,8 +33,14 @@ def sizing(read_bytes_per_s: float) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for workload in REFERENCE_TABLE:
         for label, need in (("150KB", workload.small_images), ("1MB", workload.large_images)):
-            rows.append({"workload": workload.name, "image_size": label,
-                         "required_bytes_per_s": need, "measured_bytes_per_s": read_bytes_per_s,
-                         "fed": read_bytes_per_s >= need,
-                         "headroom": round(read_bytes_per_s / need, 3)})
+            rows.append(
+                {
+                    "workload": workload.name,
+                    "image_size": label,
+                    "required_bytes_per_s": need,
+                    "measured_bytes_per_s": read_bytes_per_s,
+                    "fed": read_bytes_per_s >= need,
+                    "headroom": round(read_bytes_per_s / need, 3),
+                }
+            )
     return rows
