@@ -107,6 +107,20 @@ RENDER_PLAYBOOK = """
       vars:
         plan: "{{ railmount_plan }}"
 
+    - name: Create the failover config directory
+      ansible.builtin.file:
+        path: "{{ out }}/{{ inventory_hostname }}/etc/railmount"
+        state: directory
+        mode: "0755"
+
+    - name: Write the failover config
+      ansible.builtin.template:
+        src: "{{ templates }}/failover.json.j2"
+        dest: "{{ out }}/{{ inventory_hostname }}{{ railmount_plan.failover.config_file }}"
+        mode: "0644"
+      vars:
+        plan: "{{ railmount_plan }}"
+
     - name: Write fstab entries as nfs_mounts does (state present - fstab only)
       ansible.posix.mount:
         src: "{{ mount.server }}:{{ mount.export }}"
@@ -194,6 +208,9 @@ def test_ansible_templar_renders_like_railmount_render(tmp_path, variant):
             compared += 1
         assert _ansible_template("sysctl.conf.j2", {"plan": data}) == ours[data["sysctl_file"]]
         assert _ansible_template("fstab.j2", {"plan": data}) == ours[FSTAB]
+        if data["failover"]["enabled"]:
+            failover = _ansible_template("failover.json.j2", {"plan": data})
+            assert failover == ours[data["failover"]["config_file"]]
         compared += 2
     assert compared == len(plans) * 4
 

@@ -8,6 +8,7 @@ from typing import Any
 from railmount.model import Client, Inventory, NfsOptions, Port, Vip
 
 SYSCTL_FILE = "/etc/sysctl.d/60-railmount.conf"
+FAILOVER_CONFIG = "/etc/railmount/failover.json"
 NETPLAN_DIR = "/etc/netplan"
 # Two ports in one subnet: answer ARP only on the port that owns the address, announce
 # with the outgoing port's own address, and loose reverse-path filtering so replies that
@@ -64,6 +65,22 @@ class SysctlPlan:
 
 
 @dataclass(frozen=True)
+class FailoverPort:
+    name: str
+    ip: str
+    backup: str  # port that takes this port's address while it has no carrier
+
+
+@dataclass(frozen=True)
+class FailoverPlan:
+    """railmount-failover agent config: whose address moves where on carrier loss."""
+
+    enabled: bool
+    config_file: str
+    ports: tuple[FailoverPort, ...]
+
+
+@dataclass(frozen=True)
 class HostPlan:
     host: str
     ports: tuple[PortPlan, ...]
@@ -72,6 +89,7 @@ class HostPlan:
     sysctls: tuple[SysctlPlan, ...]
     sysctl_file: str
     management_interface: str | None
+    failover: FailoverPlan
 
     def port(self, name: str) -> PortPlan:
         return next(p for p in self.ports if p.name == name)
@@ -224,7 +242,18 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
         sysctls,
         SYSCTL_FILE,
         client.management_interface,
+        _failover(inv, client),
     )
+
+
+def _failover(inv: Inventory, client: Client) -> FailoverPlan:
+    ports = []
+    if inv.failover.enabled:
+        for port in client.ports:
+            backup = _backup_port(client, port)
+            if backup is not None:
+                ports.append(FailoverPort(port.name, str(port.interface.ip), backup.name))
+    return FailoverPlan(inv.failover.enabled and bool(ports), FAILOVER_CONFIG, tuple(ports))
 
 
 def plan_inventory(inv: Inventory) -> dict[str, HostPlan]:

@@ -43,5 +43,9 @@ def render_files(plan: HostPlan) -> dict[str, str]:
         for port in data["ports"]
     }
     files[data["sysctl_file"]] = env.get_template("sysctl.conf.j2").render(plan=data)
+    if data["failover"]["enabled"]:
+        files[data["failover"]["config_file"]] = env.get_template("failover.json.j2").render(
+            plan=data
+        )
     files["/etc/fstab (railmount lines)"] = env.get_template("fstab.j2").render(plan=data)
     return files

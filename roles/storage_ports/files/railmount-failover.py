@@ -1,0 +1,151 @@
+#!/usr/bin/python3
+"""railmount-failover: keep a storage port's address reachable while its link is down.
+
+Why: each NFS mount's TCP connection is bound to the source address of the port its VIP
+is pinned to. When that port loses carrier the kernel already routes the VIP through the
+backup /32 route (ignore_routes_with_linkdown=1, netplan ignore-carrier keeps the
+address), but the array still sends replies to the dead port's MAC, and with
+arp_ignore=1 no other port answers ARP for that address. So on carrier loss this agent
+adds the dead port's address as a /32 to its backup port and announces it with
+gratuitous ARP; when carrier returns it removes it and announces the address from its
+own port again. Everything it does is derived from /etc/railmount/failover.json, which
+railmount renders from the plan. Stdlib only: it runs on the GPU servers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+CONFIG = os.environ.get("RAILMOUNT_FAILOVER_CONFIG", "/etc/railmount/failover.json")
+STATE = os.environ.get("RAILMOUNT_FAILOVER_STATE", "/run/railmount-failover.json")
+POLL_S = 0.1
+GARP_COUNT = 3
+GARP_GAP_S = 0.3
+
+
+@dataclass
+class Port:
+    name: str
+    ip: str
+    backup: str
+    moved_to: str | None = None  # port currently holding this port's address
+
+
+def log(message: str) -> None:
+    print(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {message}", flush=True)
+
+
+def carrier(port: str) -> bool:
+    try:
+        with open(f"/sys/class/net/{port}/carrier") as handle:
+            return handle.read().strip() == "1"
+    except OSError:  # reading carrier of an admin-down port fails with EINVAL
+        return False
+
+
+def mac(port: str) -> bytes:
+    with open(f"/sys/class/net/{port}/address") as handle:
+        return bytes.fromhex(handle.read().strip().replace(":", ""))
+
+
+def garp_frame(hwaddr: bytes, ip: str) -> bytes:
+    """Gratuitous ARP request: sender = target = ip, broadcast."""
+    addr = socket.inet_aton(ip)
+    arp = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + hwaddr + addr + b"\x00" * 6 + addr
+    return b"\xff" * 6 + hwaddr + b"\x08\x06" + arp
+
+
+def announce(port: str, ip: str) -> None:
+    try:
+        with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as sock:
+            sock.bind((port, 0))
+            frame = garp_frame(mac(port), ip)
+            for _ in range(GARP_COUNT):
+                sock.send(frame)
+                time.sleep(GARP_GAP_S)
+    except OSError as err:
+        log(f"gratuitous ARP for {ip} on {port} failed: {err}")
+
+
+def ip_cmd(*args: str) -> bool:
+    return subprocess.run(["ip", *args], capture_output=True, check=False).returncode == 0
+
+
+def holders(ip: str) -> list[str]:
+    """Ports that carry ip as a /32 (the takeover form)."""
+    out = subprocess.run(["ip", "-j", "-4", "addr", "show"], capture_output=True, text=True,
+                         check=False).stdout
+    found = []
+    for link in json.loads(out or "[]"):
+        for addr in link.get("addr_info", []):
+            if addr.get("local") == ip and addr.get("prefixlen") == 32:
+                found.append(link["ifname"])
+    return found
+
+
+def take_over(port: Port) -> None:
+    if ip_cmd("addr", "replace", f"{port.ip}/32", "dev", port.backup, "noprefixroute"):
+        port.moved_to = port.backup
+        log(f"{port.name} lost carrier: {port.ip} now also answers on {port.backup}")
+        announce(port.backup, port.ip)
+
+
+def give_back(port: Port) -> None:
+    assert port.moved_to is not None
+    ip_cmd("addr", "del", f"{port.ip}/32", "dev", port.moved_to)
+    log(f"{port.name} has carrier again: {port.ip} back on {port.name} only")
+    port.moved_to = None
+    announce(port.name, port.ip)
+
+
+def write_state(ports: list[Port]) -> None:
+    state = {p.name: {"ip": p.ip, "carrier": carrier(p.name), "moved_to": p.moved_to}
+             for p in ports}
+    tmp = f"{STATE}.tmp"
+    with open(tmp, "w") as handle:
+        json.dump(state, handle)
+    os.replace(tmp, STATE)
+
+
+def step(ports: list[Port]) -> bool:
+    """One poll; returns True when something changed."""
+    changed = False
+    for port in ports:
+        if port.moved_to is None and not carrier(port.name) and carrier(port.backup):
+            take_over(port)
+            changed = True
+        elif port.moved_to is not None and carrier(port.name):
+            give_back(port)
+            changed = True
+    return changed
+
+
+def load() -> list[Port]:
+    with open(CONFIG) as handle:
+        config = json.load(handle)
+    ports = [Port(p["name"], p["ip"], p["backup"]) for p in config.get("ports", [])]
+    for port in ports:  # adopt a takeover left by a previous run
+        held = [h for h in holders(port.ip) if h != port.name]
+        port.moved_to = held[0] if held else None
+    return ports
+
+
+def main() -> int:
+    ports = load()
+    log("watching " + ", ".join(f"{p.name}({p.ip})->{p.backup}" for p in ports))
+    write_state(ports)
+    while True:
+        if step(ports):
+            write_state(ports)
+        time.sleep(POLL_S)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
