@@ -16,6 +16,9 @@ from railmount.inventory import plain
 from railmount.planner import plan_inventory
 
 
+PLAN_FACT = "railmount_plan"
+
+
 class ActionModule(ActionBase):
     _supports_check_mode = True
     _requires_connection = False
@@ -30,7 +33,10 @@ class ActionModule(ActionBase):
         raw = {}
         for host in names:
             host_vars = hostvars[host]
-            raw[host] = plain({k: host_vars[k] for k in host_vars if k.startswith("railmount_")})
+            # railmount_plan is this action's own output fact, not inventory input.
+            raw[host] = plain(
+                {k: host_vars[k] for k in host_vars if k.startswith("railmount_") and k != PLAN_FACT}
+            )
         try:
             inventory = build_inventory(groups, raw)
         except InventoryError as err:
@@ -48,7 +54,7 @@ class ActionModule(ActionBase):
         if host in plans:
             # JSON round trip: tuples -> lists, so templates see plain data.
             plan = json.loads(json.dumps(plans[host].to_dict()))
-            result["ansible_facts"] = {"railmount_plan": plan}
+            result["ansible_facts"] = {PLAN_FACT: plan}
         rollout = inventory.rollout
         result["rollout"] = {
             "serial": rollout.serial,

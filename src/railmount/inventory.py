@@ -30,7 +30,10 @@ def read_ansible_vars(source: str | Path) -> tuple[dict[str, list[str]], dict[st
     loader = DataLoader()
     manager = InventoryManager(loader=loader, sources=[str(path)])
     variables = VariableManager(loader=loader, inventory=manager)
-    groups = {name: [h.name for h in group.get_hosts()] for name, group in manager.groups.items()}
+    groups = {
+        str(name): [str(h.name) for h in group.get_hosts()]
+        for name, group in manager.groups.items()
+    }
     hostvars: dict[str, dict[str, Any]] = {}
     for host in manager.get_hosts():
         merged = variables.get_vars(host=host, include_hostvars=False)
@@ -44,7 +47,7 @@ def read_ansible_vars(source: str | Path) -> tuple[dict[str, list[str]], dict[st
                     value = templar.template(value)
             if key.startswith(("railmount_", "ansible_")):
                 selected[key] = value
-        hostvars[host.name] = plain(selected)
+        hostvars[str(host.name)] = plain(selected)
     return groups, hostvars
 
 
