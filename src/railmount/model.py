@@ -60,7 +60,7 @@ class ValidateSettings:
     all_vs_single_min: float = 1.8  # all mounts >= 1.8 x one mount (two links)
     fio_runtime_s: int = 10
     fio_block_size: str = "4M"
-    file_size_mb: int = 64
+    file_size_mb: int = 32  # per VIP; fio loops over it (time-based)
     test_dir: str = ".railmount"  # created inside the filesystem for test files
 
 

@@ -1,10 +1,131 @@
-"""`railmount lab fault ...`: cut and restore links, switches, VIPs; restart the array."""
+"""Lab faults: cut and restore a link, a whole switch or a VIP; restart the array.
+
+Each fault is what the hardware would do: a dead host link is carrier loss on the
+guest NIC (QEMU set_link) plus the switch port going down; a dead switch is every port
+of that switch, its array uplink and the MLAG peer link, with carrier loss on every
+guest NIC cabled to it. Every event is appended to <state_dir>/faults.jsonl with the
+time it happened, so a fault suite can line events up with its measurements.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from railmount.lab import array, fabric, guest, netns
+from railmount.lab.spec import GuestNic, GuestSpec, LabSpec
+
+
+class FaultError(ValueError):
+    pass
+
+
+def journal(spec: LabSpec) -> Path:
+    return spec.state_dir / "faults.jsonl"
+
+
+def record(spec: LabSpec, event: str, **details: Any) -> dict[str, Any]:
+    entry = {"time": time.time(), "event": event, **details}
+    spec.state_dir.mkdir(parents=True, exist_ok=True)
+    with journal(spec).open("a") as handle:
+        handle.write(json.dumps(entry) + "\n")
+    return entry
+
+
+def _guest(spec: LabSpec, host: str) -> GuestSpec:
+    for g in spec.guests:
+        if g.name == host:
+            return g
+    raise FaultError(f"no lab guest {host!r} (have: {', '.join(g.name for g in spec.guests)})")
+
+
+def _nic(g: GuestSpec, port: str) -> GuestNic:
+    for nic in g.nics:
+        if nic.port == port:
+            return nic
+    raise FaultError(f"{g.name} has no storage port {port!r}")
+
+
+def set_host_link(spec: LabSpec, host: str, port: str, up: bool) -> dict[str, Any]:
+    g = _guest(spec, host)
+    nic = _nic(g, port)
+    if up:  # switch side first so frames flow the moment the guest sees carrier
+        fabric.set_nic(spec, nic, True)
+        guest.set_link(spec, g, port, True)
+    else:
+        guest.set_link(spec, g, port, False)
+        fabric.set_nic(spec, nic, False)
+    return record(spec, "link-up" if up else "link-down", host=host, port=port)
+
+
+def set_switch(spec: LabSpec, switch: str, up: bool) -> dict[str, Any]:
+    if switch not in spec.switches:
+        raise FaultError(f"no switch {switch!r} (have: {', '.join(spec.switches)})")
+    cabled = [(g, nic) for g in spec.guests for nic in g.nics if nic.switch == switch]
+    if up:
+        fabric.set_switch(spec, switch, True)
+        for g, nic in cabled:
+            guest.set_link(spec, g, nic.port, True)
+    else:
+        for g, nic in cabled:
+            guest.set_link(spec, g, nic.port, False)
+        fabric.set_switch(spec, switch, False)
+    return record(spec, "switch-up" if up else "switch-down", switch=switch)
+
+
+def set_vip(spec: LabSpec, vip: str, up: bool) -> dict[str, Any]:
+    if vip not in spec.array.vips:
+        raise FaultError(f"no VIP {vip!r} (have: {', '.join(spec.array.vips)})")
+    verb = "replace" if up else "del"
+    netns.ip(spec.array_netns, "addr", verb, f"{vip}/32", "dev", "lo")
+    if up:
+        fabric.announce_vips(spec)
+    return record(spec, "vip-up" if up else "vip-down", vip=vip)
+
+
+def array_restart(spec: LabSpec) -> dict[str, Any]:
+    t0 = time.monotonic()
+    array.stop(spec)
+    array.start(spec)
+    return record(spec, "array-restart", seconds=round(time.monotonic() - t0, 2))
+
+
+def _cmd(action: Callable[[LabSpec, argparse.Namespace], dict[str, Any]]
+         ) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        from railmount.lab.cli import _spec
+
+        try:
+            entry = action(_spec(args), args)
+        except FaultError as err:
+            print(f"railmount lab fault: {err}", file=sys.stderr)
+            return 2
+        print(json.dumps(entry))
+        return 0
+
+    return run
 
 
 def add_fault_parser(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    fault = verbs.add_parser("fault", help="inject a fault (see the faults issue)")
-    fault.set_defaults(func=lambda args: fault.print_help() or 2)
+    fault = verbs.add_parser("fault", help="inject or clear a fault; each event is recorded")
+    kinds = fault.add_subparsers(dest="fault", required=True)
+    for verb, up in (("link-down", False), ("link-up", True)):
+        p = kinds.add_parser(verb, help="carrier of one host storage port")
+        p.add_argument("host")
+        p.add_argument("port")
+        p.set_defaults(func=_cmd(lambda s, a, up=up: set_host_link(s, a.host, a.port, up)))
+    for verb, up in (("switch-down", False), ("switch-up", True)):
+        p = kinds.add_parser(verb, help="every port of one switch")
+        p.add_argument("switch")
+        p.set_defaults(func=_cmd(lambda s, a, up=up: set_switch(s, a.switch, up)))
+    for verb, up in (("vip-down", False), ("vip-up", True)):
+        p = kinds.add_parser(verb, help="one array data VIP")
+        p.add_argument("vip")
+        p.set_defaults(func=_cmd(lambda s, a, up=up: set_vip(s, a.vip, up)))
+    p = kinds.add_parser("array-restart", help="stop and start the NFS server")
+    p.set_defaults(func=_cmd(lambda s, a: array_restart(s)))

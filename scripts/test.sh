@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The test command: lints, unit tests, then the lab (build, deploy twice, validate,
+# break things on purpose, faults, down).
+#   scripts/test.sh            everything (root; ~30 min on 2 cores)
+#   scripts/test.sh --unit     lints + unit tests only (no root, ~1 min)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+# shellcheck disable=SC1091
+source .venv/bin/activate
+
+bash scripts/lint.sh
+python -m pytest tests -q
+if [[ "${1:-}" == "--unit" ]]; then
+  exit 0
+fi
+# Lab tests bring the lab up themselves and take it down at the end, pass or fail.
+python -m pytest tests/lab -m "lab or faults" -v -rfE --junitxml=reports/lab-junit.xml
