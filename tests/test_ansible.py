@@ -107,6 +107,20 @@ RENDER_PLAYBOOK = """
       vars:
         plan: "{{ railmount_plan }}"
 
+    - name: Create the sbin directory
+      ansible.builtin.file:
+        path: "{{ out }}/{{ inventory_hostname }}/usr/local/sbin"
+        state: directory
+        mode: "0755"
+
+    - name: Install the storage path check
+      ansible.builtin.template:
+        src: "{{ templates }}/verify-storage-path.sh.j2"
+        dest: "{{ out }}/{{ inventory_hostname }}{{ railmount_plan.verify_script }}"
+        mode: "0755"
+      vars:
+        plan: "{{ railmount_plan }}"
+
     - name: Create the failover config directory
       ansible.builtin.file:
         path: "{{ out }}/{{ inventory_hostname }}/etc/railmount"
@@ -208,6 +222,8 @@ def test_ansible_templar_renders_like_railmount_render(tmp_path, variant):
             compared += 1
         assert _ansible_template("sysctl.conf.j2", {"plan": data}) == ours[data["sysctl_file"]]
         assert _ansible_template("fstab.j2", {"plan": data}) == ours[FSTAB]
+        verify = _ansible_template("verify-storage-path.sh.j2", {"plan": data})
+        assert verify == ours[data["verify_script"]]
         if data["failover"]["enabled"]:
             failover = _ansible_template("failover.json.j2", {"plan": data})
             assert failover == ours[data["failover"]["config_file"]]

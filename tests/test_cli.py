@@ -100,6 +100,7 @@ def test_render_host(capsys):
         "### dgx-1-2: /etc/netplan/60-railmount-em1.yaml",
         "### dgx-1-2: /etc/netplan/60-railmount-em2.yaml",
         "### dgx-1-2: /etc/sysctl.d/60-railmount.conf",
+        "### dgx-1-2: /usr/local/sbin/railmount-verify-path",
         "### dgx-1-2: /etc/railmount/failover.json",
         "### dgx-1-2: /etc/fstab (railmount lines)",
     ]

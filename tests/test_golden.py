@@ -30,11 +30,13 @@ def test_reference_golden_has_every_file():
         "dgx-1-1/60-railmount.conf",
         "dgx-1-1/failover.json",
         "dgx-1-1/fstab",
+        "dgx-1-1/railmount-verify-path",
         "dgx-1-2/60-railmount-em1.yaml",
         "dgx-1-2/60-railmount-em2.yaml",
         "dgx-1-2/60-railmount.conf",
         "dgx-1-2/failover.json",
         "dgx-1-2/fstab",
+        "dgx-1-2/railmount-verify-path",
         "plan.json",
         "plan.txt",
     ]

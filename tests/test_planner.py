@@ -361,6 +361,7 @@ def test_plan_to_dict_is_plain_data():
     data = plan.to_dict()
     assert data["routes"][0] == {
         "to": "10.21.115.6/32",
+        "address": "10.21.115.6",
         "vip": "nfs0",
         "dev": "em1",
         "src": "10.21.115.120",

@@ -15,7 +15,6 @@ from railmount.check import CLIENT_GROUP, SWITCH_GROUP, InventoryError, build_in
 from railmount.inventory import plain
 from railmount.planner import plan_inventory
 
-
 PLAN_FACT = "railmount_plan"
 
 
@@ -35,7 +34,11 @@ class ActionModule(ActionBase):
             host_vars = hostvars[host]
             # railmount_plan is this action's own output fact, not inventory input.
             raw[host] = plain(
-                {k: host_vars[k] for k in host_vars if k.startswith("railmount_") and k != PLAN_FACT}
+                {
+                    k: host_vars[k]
+                    for k in host_vars
+                    if k.startswith("railmount_") and k != PLAN_FACT
+                }
             )
         try:
             inventory = build_inventory(groups, raw)

@@ -8,6 +8,7 @@ from typing import Any
 from railmount.model import Client, Inventory, NfsOptions, Port, Vip
 
 SYSCTL_FILE = "/etc/sysctl.d/60-railmount.conf"
+VERIFY_SCRIPT = "/usr/local/sbin/railmount-verify-path"
 FAILOVER_CONFIG = "/etc/railmount/failover.json"
 NETPLAN_DIR = "/etc/netplan"
 # Two ports in one subnet: answer ARP only on the port that owns the address, announce
@@ -37,6 +38,7 @@ class PortPlan:
 @dataclass(frozen=True)
 class RoutePlan:
     to: str  # A.B.C.D/32
+    address: str  # A.B.C.D, the VIP
     vip: str
     dev: str
     src: str
@@ -88,6 +90,7 @@ class HostPlan:
     mounts: tuple[MountPlan, ...]
     sysctls: tuple[SysctlPlan, ...]
     sysctl_file: str
+    verify_script: str
     management_interface: str | None
     failover: FailoverPlan
 
@@ -204,13 +207,29 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
         port = assignment[vip.name]
         src = str(port.interface.ip)
         routes.append(
-            RoutePlan(f"{vip.address}/32", vip.name, port.name, src, PRIMARY_METRIC, False)
+            RoutePlan(
+                f"{vip.address}/32",
+                str(vip.address),
+                vip.name,
+                port.name,
+                src,
+                PRIMARY_METRIC,
+                False,
+            )
         )
         backup = _backup_port(client, port) if inv.failover.enabled else None
         if backup is not None:
             # Same source address: a TCP connection bound to it survives the move.
             routes.append(
-                RoutePlan(f"{vip.address}/32", vip.name, backup.name, src, BACKUP_METRIC, True)
+                RoutePlan(
+                    f"{vip.address}/32",
+                    str(vip.address),
+                    vip.name,
+                    backup.name,
+                    src,
+                    BACKUP_METRIC,
+                    True,
+                )
             )
         mounts.append(
             MountPlan(
@@ -241,6 +260,7 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
         tuple(mounts),
         sysctls,
         SYSCTL_FILE,
+        VERIFY_SCRIPT,
         client.management_interface,
         _failover(inv, client),
     )

@@ -43,6 +43,7 @@ def render_files(plan: HostPlan) -> dict[str, str]:
         for port in data["ports"]
     }
     files[data["sysctl_file"]] = env.get_template("sysctl.conf.j2").render(plan=data)
+    files[data["verify_script"]] = env.get_template("verify-storage-path.sh.j2").render(plan=data)
     if data["failover"]["enabled"]:
         files[data["failover"]["config_file"]] = env.get_template("failover.json.j2").render(
             plan=data

@@ -14,6 +14,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,14 @@ def set_host_link(spec: LabSpec, host: str, port: str, up: bool) -> dict[str, An
     return record(spec, "link-up" if up else "link-down", host=host, port=port)
 
 
+def set_link_rate(spec: LabSpec, host: str, port: str, mbit: int | None) -> dict[str, Any]:
+    """Re-shape a host link's read direction (None: back to the planned rate)."""
+    nic = _nic(_guest(spec, host), port)
+    rate = mbit or nic.rate_mbit
+    fabric.attach_tap(spec, replace(nic, rate_mbit=rate))  # idempotent: re-applies tbf
+    return record(spec, "link-rate", host=host, port=port, mbit=rate)
+
+
 def set_switch(spec: LabSpec, switch: str, up: bool) -> dict[str, Any]:
     if switch not in spec.switches:
         raise FaultError(f"no switch {switch!r} (have: {', '.join(spec.switches)})")
@@ -95,8 +104,9 @@ def array_restart(spec: LabSpec) -> dict[str, Any]:
     return record(spec, "array-restart", seconds=round(time.monotonic() - t0, 2))
 
 
-def _cmd(action: Callable[[LabSpec, argparse.Namespace], dict[str, Any]]
-         ) -> Callable[[argparse.Namespace], int]:
+def _cmd(
+    action: Callable[[LabSpec, argparse.Namespace], dict[str, Any]],
+) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         from railmount.lab.cli import _spec
 
@@ -127,5 +137,10 @@ def add_fault_parser(verbs: argparse._SubParsersAction) -> None:  # type: ignore
         p = kinds.add_parser(verb, help="one array data VIP")
         p.add_argument("vip")
         p.set_defaults(func=_cmd(lambda s, a, up=up: set_vip(s, a.vip, up)))
+    p = kinds.add_parser("link-rate", help="re-shape a host link (no MBIT: the planned rate)")
+    p.add_argument("host")
+    p.add_argument("port")
+    p.add_argument("mbit", type=int, nargs="?")
+    p.set_defaults(func=_cmd(lambda s, a: set_link_rate(s, a.host, a.port, a.mbit)))
     p = kinds.add_parser("array-restart", help="stop and start the NFS server")
     p.set_defaults(func=_cmd(lambda s, a: array_restart(s)))
