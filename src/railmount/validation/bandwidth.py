@@ -20,6 +20,7 @@ from typing import Any
 
 from railmount.model import ValidateSettings
 from railmount.planner import HostPlan
+from railmount.validation.probe import split_sections
 
 RAMP_S = 2
 MARK = "@@railmount-bw@@"
@@ -180,14 +181,7 @@ def checksum_script(plan: HostPlan, settings: ValidateSettings) -> str:
 
 
 def sections(output: str) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in output.splitlines():
-        if line.startswith(MARK):
-            current = found.setdefault(line[len(MARK) :], [])
-        elif current is not None:
-            current.append(line)
-    return found
+    return split_sections(output, MARK)
 
 
 def parse_phase(name: str, vips: list[str], ports: list[str], output: str) -> Phase:

@@ -74,6 +74,9 @@ def probe_script(plan: HostPlan, active: bool = True) -> str:
         f"echo {MARK}addrs; ip -j addr show",
         f"echo {MARK}mounts; cat /proc/mounts",
         f"echo {MARK}lldp; lldpcli -f json show neighbors 2>/dev/null || echo '{{}}'",
+        # The NFS client closes idle connections (~5 min); a statfs on each mount makes it
+        # reconnect, from the source address routing picks now, before we look.
+        " ".join(f"timeout 5 stat -f {q(m.path)} >/dev/null 2>&1;" for m in plan.mounts),
         f"echo {MARK}tcp; ss -Htn state established '( dport = :2049 )' 2>/dev/null",
         f"echo {MARK}neigh; ip -j neigh show",
         f"echo {MARK}sysctl; sysctl -e {' '.join(sysctl_names(plan))} 2>/dev/null",
@@ -102,15 +105,16 @@ def probe_script(plan: HostPlan, active: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _sections(output: str) -> dict[str, str]:
+def split_sections(output: str, mark: str = MARK) -> dict[str, list[str]]:
+    """Lines of a remote script's output grouped under the `mark NAME` lines it echoed."""
     sections: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in output.splitlines():
-        if line.startswith(MARK):
-            current = sections.setdefault(line[len(MARK) :].strip(), [])
+        if line.startswith(mark):
+            current = sections.setdefault(line[len(mark) :].strip(), [])
         elif current is not None:
             current.append(line)
-    return {k: "\n".join(v) for k, v in sections.items()}
+    return sections
 
 
 def _json(text: str, default: Any) -> Any:
@@ -196,7 +200,7 @@ def _exit_ok(text: str) -> bool:
 
 
 def parse(output: str) -> HostState:
-    sections = _sections(output)
+    sections = {k: "\n".join(v) for k, v in split_sections(output).items()}
     state = HostState()
     speeds = {k.split(" ", 1)[1]: v for k, v in sections.items() if k.startswith("speed ")}
     state.links = _links(
