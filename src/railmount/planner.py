@@ -80,6 +80,10 @@ class FailoverPlan:
     enabled: bool
     config_file: str
     ports: tuple[FailoverPort, ...]
+    # The backup routes again: networkd 252 silently drops a route whose preferred source
+    # is another port's address when that port is configured second, so the agent
+    # (re)installs them.
+    routes: tuple[RoutePlan, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -262,18 +266,21 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
         SYSCTL_FILE,
         VERIFY_SCRIPT,
         client.management_interface,
-        _failover(inv, client),
+        _failover(inv, client, routes),
     )
 
 
-def _failover(inv: Inventory, client: Client) -> FailoverPlan:
+def _failover(inv: Inventory, client: Client, routes: list[RoutePlan]) -> FailoverPlan:
     ports = []
     if inv.failover.enabled:
         for port in client.ports:
             backup = _backup_port(client, port)
             if backup is not None:
                 ports.append(FailoverPort(port.name, str(port.interface.ip), backup.name))
-    return FailoverPlan(inv.failover.enabled and bool(ports), FAILOVER_CONFIG, tuple(ports))
+    backups = tuple(r for r in routes if r.backup)
+    return FailoverPlan(
+        inv.failover.enabled and bool(ports), FAILOVER_CONFIG, tuple(ports), backups
+    )
 
 
 def plan_inventory(inv: Inventory) -> dict[str, HostPlan]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 CONFIG = os.environ.get("RAILMOUNT_FAILOVER_CONFIG", "/etc/railmount/failover.json")
 STATE = os.environ.get("RAILMOUNT_FAILOVER_STATE", "/run/railmount-failover.json")
 POLL_S = 0.1
+ROUTES_EVERY_S = 5.0
 GARP_COUNT = 3
 GARP_GAP_S = 0.3
 
@@ -80,8 +81,9 @@ def ip_cmd(*args: str) -> bool:
 
 def holders(ip: str) -> list[str]:
     """Ports that carry ip as a /32 (the takeover form)."""
-    out = subprocess.run(["ip", "-j", "-4", "addr", "show"], capture_output=True, text=True,
-                         check=False).stdout
+    out = subprocess.run(
+        ["ip", "-j", "-4", "addr", "show"], capture_output=True, text=True, check=False
+    ).stdout
     found = []
     for link in json.loads(out or "[]"):
         for addr in link.get("addr_info", []):
@@ -105,9 +107,45 @@ def give_back(port: Port) -> None:
     announce(port.name, port.ip)
 
 
+def ensure_routes(routes: list[dict[str, object]]) -> None:
+    """Install the planned backup routes that are missing.
+
+    Why: networkd (252) skips a route whose preferred source is another port's address
+    when that port gets its address later, and never retries; without the backup route
+    new connections to the VIP pick the wrong source while the primary port is down.
+    """
+    out = subprocess.run(
+        ["ip", "-j", "-4", "route", "show", "proto", "static"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    have = {(r.get("dst"), r.get("dev"), r.get("metric")) for r in json.loads(out or "[]")}
+    for r in routes:
+        if (str(r["address"]), r["dev"], r["metric"]) in have:
+            continue
+        if ip_cmd(
+            "route",
+            "replace",
+            str(r["to"]),
+            "dev",
+            str(r["dev"]),
+            "src",
+            str(r["src"]),
+            "metric",
+            str(r["metric"]),
+            "scope",
+            "link",
+            "proto",
+            "static",
+        ):
+            log(f"installed missing backup route {r['to']} dev {r['dev']} src {r['src']}")
+
+
 def write_state(ports: list[Port]) -> None:
-    state = {p.name: {"ip": p.ip, "carrier": carrier(p.name), "moved_to": p.moved_to}
-             for p in ports}
+    state = {
+        p.name: {"ip": p.ip, "carrier": carrier(p.name), "moved_to": p.moved_to} for p in ports
+    }
     tmp = f"{STATE}.tmp"
     with open(tmp, "w") as handle:
         json.dump(state, handle)
@@ -127,23 +165,27 @@ def step(ports: list[Port]) -> bool:
     return changed
 
 
-def load() -> list[Port]:
+def load() -> tuple[list[Port], list[dict[str, object]]]:
     with open(CONFIG) as handle:
         config = json.load(handle)
     ports = [Port(p["name"], p["ip"], p["backup"]) for p in config.get("ports", [])]
     for port in ports:  # adopt a takeover left by a previous run
         held = [h for h in holders(port.ip) if h != port.name]
         port.moved_to = held[0] if held else None
-    return ports
+    return ports, config.get("routes", [])
 
 
 def main() -> int:
-    ports = load()
+    ports, routes = load()
     log("watching " + ", ".join(f"{p.name}({p.ip})->{p.backup}" for p in ports))
     write_state(ports)
+    next_routes = 0.0
     while True:
         if step(ports):
             write_state(ports)
+        if time.monotonic() >= next_routes:
+            ensure_routes(routes)
+            next_routes = time.monotonic() + ROUTES_EVERY_S
         time.sleep(POLL_S)
 
 

@@ -1,0 +1,236 @@
+"""faults: reads keep going, intact, through link, switch, VIP and array faults (lab only).
+
+One host (the first selected storage client) reads all its mounts while the suite
+injects each fault through railmount.lab.faults; railmount.validation.faults turns the
+reader and rx-counter logs into figures. A switch fault hits every host cabled to it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from railmount.lab import faults as lab
+from railmount.lab.spec import LabSpec
+from railmount.lab.topology import lab_spec
+from railmount.validation import faults as fx
+
+pytestmark = pytest.mark.faults
+
+PRE_S = 8.0  # reads settle before the fault; sets the pre-fault rate
+DOWN_S = 15.0
+VIP_DOWN_S = 10.0
+POST_S = 18.0  # after recovery: time to return to full bandwidth and the planned ports
+MAX_STALL_S = 10.0
+MAX_RESUME_S = 15.0
+
+
+@dataclass
+class Fault:
+    name: str
+    down: Callable[[LabSpec], dict[str, Any]]
+    up: Callable[[LabSpec], dict[str, Any]] | None  # None: one-shot (array restart)
+    hold_s: float
+    path_fault: bool  # link/switch: the host must fail over, not just wait
+
+
+def _matrix(spec: LabSpec, host: str, plan) -> list[Fault]:
+    first_port = plan.ports[0]
+    vip = plan.mounts[0].server
+    return [
+        Fault(
+            f"link-down {first_port.name}",
+            lambda s: lab.set_host_link(s, host, first_port.name, False),
+            lambda s: lab.set_host_link(s, host, first_port.name, True),
+            DOWN_S,
+            True,
+        ),
+        Fault(
+            f"switch-down {first_port.switch}",
+            lambda s: lab.set_switch(s, first_port.switch, False),
+            lambda s: lab.set_switch(s, first_port.switch, True),
+            DOWN_S,
+            True,
+        ),
+        Fault(
+            f"vip-down {vip}",
+            lambda s: lab.set_vip(s, vip, False),
+            lambda s: lab.set_vip(s, vip, True),
+            VIP_DOWN_S,
+            False,
+        ),
+        Fault("array-restart", lab.array_restart, None, 0.0, False),
+    ]
+
+
+def _returned(rm, host: str, logs: fx.Logs, since: float) -> tuple[bool, str]:
+    """Traffic back on the planned ports: bytes on each, routes, TCP sources, agent."""
+    plan = rm.plan(host)
+    problems = []
+    carried = fx.ports_carrying(logs, [p.name for p in plan.ports], since)
+    problems += [f"{p} idle" for p, b in carried.items() if b < 1_000_000]
+    state = rm.state(host, refresh=True)
+    for mount in plan.mounts:
+        got = state.route_get.get(mount.server)
+        if got is None or (got.dev, got.src) != (mount.dev, mount.src):
+            problems.append(f"route {mount.server} via {got and got.dev}/{got and got.src}")
+    planned = {(m.src, m.server) for m in plan.mounts}
+    if set(state.tcp) != planned:
+        problems.append(f"tcp {sorted(set(state.tcp) ^ planned)}")
+    agent = fx.agent_state(lambda s: rm.run(host, s))
+    problems += [
+        f"agent {p} moved_to {v.get('moved_to')}"
+        for p, v in agent.items()
+        if v.get("moved_to") is not None
+    ]
+    return not problems, "; ".join(problems) or "planned ports"
+
+
+def _run_fault(rm, host: str, spec: LabSpec, fault: Fault) -> fx.FaultFigures:
+    run = lambda script: rm.run(host, script)  # noqa: E731
+    settings = rm.inventory.validate
+    offset = fx.clock_offset(run)
+    total = PRE_S + fault.hold_s + POST_S + 6
+    out = fx.start_reader(run, rm.plan(host), settings, fault.name.replace(" ", "_"), total)
+    time.sleep(PRE_S)
+    t_fault = fault.down(spec)["time"]
+    t_recover = None
+    if fault.up is not None:
+        time.sleep(fault.hold_s)
+        t_recover = fault.up(spec)["time"]
+    else:
+        t_recover = time.time()  # the restart event is recorded once the array is back
+    time.sleep(POST_S)
+    logs = fx.fetch(run, out, offset)
+    figures = fx.figures(fault.name, logs, t_fault, t_recover, t_recover)
+    figures.returned, figures.return_detail = _returned(rm, host, logs, time.time() - 6)
+    return figures
+
+
+def _idle_link(rm, host: str, spec: LabSpec) -> tuple[fx.FaultFigures, str]:
+    """Link down with no reads: the links check must fail naming it; reads work after."""
+    from railmount.validation.plugin import Expect
+
+    port = rm.plan(host).ports[0].name
+    lab.set_host_link(spec, host, port, False)
+    time.sleep(3)  # the agent polls every 0.1 s; give carrier loss time to show
+    link = rm.state(host, refresh=True).links.get(port)
+
+    class _Node:  # the plugin's Expect only needs somewhere to put its properties
+        def __init__(self) -> None:
+            self.user_properties: list[Any] = []
+
+    message = ""
+    try:
+        Expect(_Node(), "links")(
+            host, port, "up", "up" if link and link.up else "down", what="state"
+        )
+    except AssertionError as err:
+        message = str(err)
+    time.sleep(5)
+    lab.set_host_link(spec, host, port, True)
+    time.sleep(4)
+    run = lambda script: rm.run(host, script)  # noqa: E731
+    offset = fx.clock_offset(run)
+    out = fx.start_reader(run, rm.plan(host), rm.inventory.validate, "idle", 12)
+    time.sleep(14)
+    logs = fx.fetch(run, out, offset)
+    t = logs.reads[0][0] if logs.reads else time.time()
+    figures = fx.figures(f"idle link-down {port}", logs, t, None, t)
+    figures.stall_s = None  # nothing was in flight
+    mounts_read = {m for _, m, r in logs.reads if r == "ok"}
+    figures.returned, figures.return_detail = _returned(rm, host, logs, time.time() - 8)
+    if len(mounts_read) < len(rm.plan(host).mounts):
+        figures.returned = False
+        figures.return_detail += f"; read ok only from {sorted(mounts_read)}"
+    return figures, message
+
+
+@pytest.fixture(scope="session")
+def fault_results(rm) -> dict[str, Any]:
+    host = rm.hostnames[0]
+    spec = lab_spec(rm.inventory)
+    results: dict[str, Any] = {"host": host, "figures": {}}
+    for fault in _matrix(spec, host, rm.plan(host)):
+        results["figures"][fault.name] = (fault, _run_fault(rm, host, spec, fault))
+    idle, message = _idle_link(rm, host, spec)
+    results["figures"][idle.fault] = (None, idle)
+    results["links_message"] = message
+    rm.state(host, refresh=True)  # leave a clean probe for the other suites
+    rm.measurements[host]["faults"] = [f.flat() for _, f in results["figures"].values()]
+    return results
+
+
+FAULTS = ["link-down", "switch-down", "vip-down", "array-restart", "idle"]
+
+
+def _pick(results: dict[str, Any], key: str) -> tuple[Fault | None, fx.FaultFigures]:
+    for name, pair in results["figures"].items():
+        if name.startswith(key):
+            return pair
+    raise KeyError(key)
+
+
+@pytest.mark.parametrize("key", FAULTS)
+def test_no_read_errors(rm, expect, fault_results, key):
+    _, f = _pick(fault_results, key)
+    expect(fault_results["host"], f.fault, 0, f.read_errors, what="read errors")
+
+
+@pytest.mark.parametrize("key", FAULTS)
+def test_no_mismatches(rm, expect, fault_results, key):
+    _, f = _pick(fault_results, key)
+    expect(fault_results["host"], f.fault, 0, f.mismatches, what="checksum mismatches")
+
+
+@pytest.mark.parametrize("key", ["link-down", "switch-down"])
+def test_stall_bounded(rm, expect, fault_results, key):
+    _, f = _pick(fault_results, key)
+    ok = f.stall_s is not None and f.stall_s <= MAX_STALL_S
+    expect(
+        fault_results["host"],
+        f.fault,
+        f"<= {MAX_STALL_S:.0f} s",
+        f"{f.stall_s} s",
+        ok=ok,
+        what="read stall",
+    )
+
+
+@pytest.mark.parametrize("key", ["link-down", "switch-down", "idle"])
+def test_returned_to_planned_ports(rm, expect, fault_results, key):
+    _, f = _pick(fault_results, key)
+    expect(
+        fault_results["host"],
+        f.fault,
+        "planned ports",
+        f.return_detail,
+        ok=bool(f.returned),
+        what="after recovery",
+    )
+
+
+@pytest.mark.parametrize("key", ["vip-down", "array-restart"])
+def test_reads_resume(rm, expect, fault_results, key):
+    _, f = _pick(fault_results, key)
+    ok = f.resume_s is not None and f.resume_s <= MAX_RESUME_S
+    expect(
+        fault_results["host"],
+        f.fault,
+        f"<= {MAX_RESUME_S:.0f} s",
+        f"{f.resume_s} s",
+        ok=ok,
+        what="reads resume after recovery",
+    )
+
+
+def test_links_check_names_dead_link(rm, expect, fault_results):
+    host = fault_results["host"]
+    port = rm.plan(host).ports[0].name
+    want = f"{host} {port} state: expected up, actual down"
+    got = fault_results["links_message"] or "links check passed"
+    expect(host, port, want, got, ok=want in got, what="links check during link-down")
