@@ -18,6 +18,7 @@ from railmount.lab import faults as lab
 from railmount.lab.spec import LabSpec
 from railmount.lab.topology import lab_spec
 from railmount.validation import faults as fx
+from railmount.validation.bandwidth import prepare_script
 
 pytestmark = pytest.mark.faults
 
@@ -155,6 +156,9 @@ def fault_results(rm) -> dict[str, Any]:
     host = rm.hostnames[0]
     spec = lab_spec(rm.inventory)
     results: dict[str, Any] = {"host": host, "figures": {}}
+    # The readers need the bench files and their digests; reused when the bandwidth
+    # suite already wrote them.
+    rm.run(host, prepare_script(rm.plan(host), rm.inventory.validate))
     for fault in _matrix(spec, host, rm.plan(host)):
         results["figures"][fault.name] = (fault, _run_fault(rm, host, spec, fault))
     idle, message = _idle_link(rm, host, spec)
