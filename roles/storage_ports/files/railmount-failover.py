@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import socket
 import struct
 import subprocess
@@ -25,7 +26,9 @@ from dataclasses import dataclass
 
 CONFIG = os.environ.get("RAILMOUNT_FAILOVER_CONFIG", "/etc/railmount/failover.json")
 STATE = os.environ.get("RAILMOUNT_FAILOVER_STATE", "/run/railmount-failover.json")
-POLL_S = 0.1
+POLL_S = 0.1  # only without netlink; with it a carrier change wakes the agent at once
+WAKE_S = 1.0  # poll anyway this often, in case a netlink message was dropped
+RTMGRP_LINK = 1
 ROUTES_EVERY_S = 5.0
 GARP_COUNT = 3
 GARP_GAP_S = 0.3
@@ -175,8 +178,33 @@ def load() -> tuple[list[Port], list[dict[str, object]]]:
     return ports, config.get("routes", [])
 
 
+def link_events() -> socket.socket | None:
+    """Netlink socket that becomes readable on every link change (no busy polling)."""
+    try:
+        sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+        sock.bind((0, RTMGRP_LINK))
+    except OSError as err:
+        log(f"no netlink link events ({err}); polling every {POLL_S} s")
+        return None
+    sock.setblocking(False)
+    return sock
+
+
+def wait(events: socket.socket | None) -> None:
+    if events is None:
+        time.sleep(POLL_S)
+        return
+    if select.select([events], [], [], WAKE_S)[0]:
+        try:
+            while events.recv(65536):
+                pass
+        except BlockingIOError:
+            pass
+
+
 def main() -> int:
     ports, routes = load()
+    events = link_events()
     log("watching " + ", ".join(f"{p.name}({p.ip})->{p.backup}" for p in ports))
     write_state(ports)
     next_routes = 0.0
@@ -186,7 +214,7 @@ def main() -> int:
         if time.monotonic() >= next_routes:
             ensure_routes(routes)
             next_routes = time.monotonic() + ROUTES_EVERY_S
-        time.sleep(POLL_S)
+        wait(events)
 
 
 if __name__ == "__main__":

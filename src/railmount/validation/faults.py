@@ -2,10 +2,12 @@
 
 Per fault a background reader runs on the host: one thread per mount reads its bench
 file with O_DIRECT (the page cache would hide a dead path) and checks the sha256 each
-pass, logging `epoch mount ok|mismatch|error`; a sampler logs the rx_bytes of every
-storage port each 0.5 s. The suite injects the fault through railmount.lab.faults, then
-fetches both logs and turns them into the figures below. Times are the host's clock;
-fault events carry the lab machine's clock, so the offset between the two is measured.
+pass, logging `epoch mount ok|mismatch|error`; a sampler logs, every 0.5 s, the rx_bytes
+of every storage port and the bytes each mount's reader has read. The suite injects the
+fault through railmount.lab.faults, then fetches both logs and turns them into the
+figures below: per mount, because an aggregate rate hides one stalled mount behind three
+busy ones. Fault times carry the lab machine's clock; the offset to the host's is
+measured and the logs are moved onto the lab's clock.
 """
 
 from __future__ import annotations
@@ -23,24 +25,26 @@ from railmount.validation.bandwidth import bench_file
 
 Run = Callable[[str], str]
 
-STALL_RATIO = 0.10  # below this share of the pre-fault rate the reads count as stalled
-FULL_RATIO = 0.90  # at or above this share they are back to full bandwidth
+FULL_RATIO = 0.90  # at or above this share of the pre-fault rate: back to full bandwidth
 FULL_WINDOW_S = 2.0
+SAMPLE_S = 0.5
 OUT_DIR = "/tmp/railmount-faults"
 
 # Runs on the GPU server (python3 is there for the failover agent). Threads, not forked
 # dd | sha256sum pipelines: the guest has little CPU and a forking sampler drifts badly.
+# 1 MiB reads keep a mount's progress visible at every 0.5 s sample.
 READER = r"""
 import hashlib, json, mmap, os, sys, threading, time
 cfg = json.loads(sys.argv[1])
 end = time.time() + cfg["duration"]
 out = open(cfg["out"] + "/reads.log", "a", buffering=1)
 lock = threading.Lock()
+done = {name: 0 for name, _, _ in cfg["mounts"]}
 def log(line):
     with lock:
         out.write(line + "\n")
 def reader(name, path, want):
-    buf = mmap.mmap(-1, 4 << 20)
+    buf = mmap.mmap(-1, 1 << 20)
     while time.time() < end:
         try:
             fd = os.open(path, os.O_RDONLY | os.O_DIRECT)
@@ -51,22 +55,26 @@ def reader(name, path, want):
                     if n <= 0:
                         break
                     h.update(memoryview(buf)[:n])
+                    done[name] += n
             finally:
                 os.close(fd)
             result = "ok" if h.hexdigest() == want else "mismatch"
-        except OSError as err:
+        except OSError:
             result = "error"
             time.sleep(0.5)
         log(f"{time.time():.3f} {name} {result}")
 def sampler():
     with open(cfg["out"] + "/rx.log", "a", buffering=1) as rx:
+        rx.write("ports " + " ".join(cfg["ports"]) + "\n")
+        rx.write("mounts " + " ".join(done) + "\n")
         while time.time() < end:
             counts = []
             for port in cfg["ports"]:
                 with open(f"/sys/class/net/{port}/statistics/rx_bytes") as f:
                     counts.append(f.read().strip())
-            rx.write(f"{time.time():.3f} {' '.join(counts)}\n")
-            time.sleep(0.5)
+            mounts = [str(done[name]) for name in done]
+            rx.write(f"{time.time():.3f} {' '.join(counts)} | {' '.join(mounts)}\n")
+            time.sleep(cfg["sample_s"])
 threads = [threading.Thread(target=reader, args=m) for m in cfg["mounts"]]
 threads.append(threading.Thread(target=sampler))
 for t in threads:
@@ -83,10 +91,11 @@ class FaultFigures:
     mismatches: int
     reads_ok: int
     pre_rate_mbit: float
-    stall_s: float | None  # longest low-rate window after the fault
-    recovery_s: float | None  # after recovery: to full bandwidth (link/switch faults)
-    resume_s: float | None  # after recovery: to reads flowing again (>= STALL_RATIO)
-    returned: bool | None = None
+    stall_s: float | None  # longest stretch any mount read nothing, after the fault
+    stalled_mount: str  # the mount that stalled longest
+    resume_s: float | None  # after recovery: until every mount reads again
+    recovery_s: float | None  # after recovery: until the total rate is back to full
+    returned: bool | None = None  # link/switch faults: traffic back on the planned ports
     return_detail: str = ""
 
     def flat(self) -> dict[str, object]:
@@ -94,10 +103,26 @@ class FaultFigures:
 
 
 @dataclass
+class Sample:
+    t: float
+    ports: list[int]
+    mounts: list[int]
+
+
+@dataclass
 class Logs:
     reads: list[tuple[float, str, str]] = field(default_factory=list)
-    samples: list[tuple[float, int]] = field(default_factory=list)  # time, total rx bytes
-    per_port: list[tuple[float, list[int]]] = field(default_factory=list)
+    ports: list[str] = field(default_factory=list)
+    mounts: list[str] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
+
+    def totals(self) -> list[tuple[float, int]]:
+        """(time, rx bytes summed over the storage ports)."""
+        return [(s.t, sum(s.ports)) for s in self.samples]
+
+    def mount_series(self, name: str) -> list[tuple[float, int]]:
+        i = self.mounts.index(name)
+        return [(s.t, s.mounts[i]) for s in self.samples]
 
 
 def digest(run: Run, plan: HostPlan, settings: ValidateSettings) -> dict[str, str]:
@@ -116,18 +141,24 @@ def start_reader(
 ) -> str:
     """Start reader + sampler in the background; returns its output dir."""
     digests = digest(run, plan, settings)
+    missing = [m.path for m in plan.mounts if m.path not in digests]
+    if missing:
+        raise RuntimeError(f"{plan.host}: no recorded digest for the bench file of {missing}")
     out = f"{OUT_DIR}/{tag}"
     mounts = [
-        (m.path, bench_file(plan, settings, m.path, m.vip), digests[m.path])
-        for m in plan.mounts
-        if m.path in digests
+        (m.path, bench_file(plan, settings, m.path, m.vip), digests[m.path]) for m in plan.mounts
     ]
-    cfg = {"duration": duration, "out": out, "ports": [p.name for p in plan.ports]}
-    cfg["mounts"] = mounts
+    cfg = {
+        "duration": duration,
+        "out": out,
+        "ports": [p.name for p in plan.ports],
+        "mounts": mounts,
+        "sample_s": SAMPLE_S,
+    }
     q = shlex.quote
     run(
-        f"rm -rf {q(out)} && mkdir -p {q(out)} && cat > {q(out)}/reader.py <<'RMEOF'\n"
-        f"{READER}\nRMEOF\n"
+        f"rm -rf {q(out)} && mkdir -p {q(out)} && cat > {q(out)}/reader.py <<'RMEOF'\\n"
+        f"{READER}\\nRMEOF\\n"
         f"nohup python3 {q(out)}/reader.py {q(json.dumps(cfg))} >{q(out)}/err.log 2>&1 &"
     )
     return out
@@ -141,98 +172,121 @@ def clock_offset(run: Run) -> float:
     return remote - (t0 + t1) / 2
 
 
-def fetch(run: Run, out: str, offset: float) -> Logs:
+def parse_logs(reads_log: str, rx_log: str, offset: float = 0.0) -> Logs:
     """Both logs, with their times moved onto the lab machine's clock."""
     logs = Logs()
-    for line in run(f"cat {out}/reads.log 2>/dev/null || true").splitlines():
+    for line in reads_log.splitlines():
         parts = line.split()
         if len(parts) == 3:
             logs.reads.append((float(parts[0]) - offset, parts[1], parts[2]))
-    for line in run(f"cat {out}/rx.log 2>/dev/null || true").splitlines():
-        parts = line.split()
-        if len(parts) >= 2:
-            counts = [int(c) for c in parts[1:]]
-            logs.per_port.append((float(parts[0]) - offset, counts))
-            logs.samples.append((float(parts[0]) - offset, sum(counts)))
+    for line in rx_log.splitlines():
+        head, _, rest = line.partition(" ")
+        if head == "ports":
+            logs.ports = rest.split()
+        elif head == "mounts":
+            logs.mounts = rest.split()
+        elif "|" in rest:
+            ports, _, mounts = rest.partition("|")
+            logs.samples.append(
+                Sample(
+                    float(head) - offset,
+                    [int(c) for c in ports.split()],
+                    [int(c) for c in mounts.split()],
+                )
+            )
     return logs
 
 
-def rates(samples: list[tuple[float, int]]) -> list[tuple[float, float, float]]:
-    """(start, end, bytes/s) per sampling interval."""
-    return [
-        (t0, t1, (b1 - b0) / (t1 - t0))
-        for (t0, b0), (t1, b1) in itertools.pairwise(samples)
-        if t1 > t0
-    ]
+def fetch(run: Run, out: str, offset: float) -> Logs:
+    q = shlex.quote
+    return parse_logs(
+        run(f"cat {q(out)}/reads.log 2>/dev/null || true"),
+        run(f"cat {q(out)}/rx.log 2>/dev/null || true"),
+        offset,
+    )
 
 
-def pre_rate(samples: list[tuple[float, int]], t_fault: float, settle_s: float = 2.0) -> float:
-    """Mean rate before the fault, skipping the readers' start-up."""
-    window = [(t, b) for t, b in samples if samples[0][0] + settle_s <= t <= t_fault]
+def pre_rate(series: list[tuple[float, int]], t_fault: float, settle_s: float = 2.0) -> float:
+    """Mean bytes/s before the fault, skipping the readers' start-up."""
+    if not series:
+        return 0.0
+    window = [(t, b) for t, b in series if series[0][0] + settle_s <= t <= t_fault]
     if len(window) < 2 or window[-1][0] <= window[0][0]:
         return 0.0
     return (window[-1][1] - window[0][1]) / (window[-1][0] - window[0][0])
 
 
-def stall_seconds(samples: list[tuple[float, int]], t_fault: float, pre: float) -> float:
-    """Longest run of intervals after the fault with rate < STALL_RATIO of pre."""
+def longest_stall(series: list[tuple[float, int]], t_from: float, t_to: float) -> float:
+    """Longest stretch in [t_from, t_to] over which the byte count did not move."""
     longest = current = 0.0
-    for t0, t1, rate in rates(samples):
-        if t1 <= t_fault:
+    for (t0, b0), (t1, b1) in itertools.pairwise(series):
+        if t1 <= t_from or t0 >= t_to:
             continue
-        if rate < STALL_RATIO * pre:
-            current += t1 - max(t0, t_fault)
+        if b1 == b0:
+            current += min(t1, t_to) - max(t0, t_from)
             longest = max(longest, current)
         else:
             current = 0.0
     return round(longest, 1)
 
 
-def _bytes_at(samples: list[tuple[float, int]], t: float) -> float | None:
-    """Rx byte total at time t, linearly interpolated; None outside the samples."""
-    for (t0, b0), (t1, b1) in itertools.pairwise(samples):
+def resumed_after(series: list[tuple[float, int]], t_from: float) -> float | None:
+    """Seconds from t_from until the byte count moves again (0: it never stopped)."""
+    for (t0, b0), (t1, b1) in itertools.pairwise(series):
+        if t1 > t_from and b1 > b0:
+            return round(max(0.0, t0 - t_from), 1)
+    return None
+
+
+def _bytes_at(series: list[tuple[float, int]], t: float) -> float | None:
+    """Byte count at time t, linearly interpolated; None outside the samples."""
+    for (t0, b0), (t1, b1) in itertools.pairwise(series):
         if t0 <= t <= t1 and t1 > t0:
             return b0 + (b1 - b0) * (t - t0) / (t1 - t0)
     return None
 
 
-def seconds_to(
-    samples: list[tuple[float, int]], t_from: float, ratio: float, pre: float, window: float
+def seconds_to_rate(
+    series: list[tuple[float, int]], t_from: float, rate: float, window: float
 ) -> float | None:
-    """Seconds from t_from until the rate over `window` first reaches ratio * pre."""
-    for t, _ in samples:
+    """Seconds from t_from until the rate over `window` first reaches `rate` bytes/s."""
+    for t, _ in series:
         if t < t_from:
             continue
-        start, stop = _bytes_at(samples, t), _bytes_at(samples, t + window)
-        if start is not None and stop is not None and (stop - start) / window >= ratio * pre:
+        start, stop = _bytes_at(series, t), _bytes_at(series, t + window)
+        if start is not None and stop is not None and (stop - start) / window >= rate:
             return round(t - t_from, 1)
     return None
 
 
-def figures(
-    fault: str, logs: Logs, t_fault: float, t_recover: float | None, t_end: float
-) -> FaultFigures:
-    reads = [r for r in logs.reads if r[0] >= t_fault - 0.5]  # passes touching the fault
-    pre = pre_rate(logs.samples, t_fault)
-    after = t_recover if t_recover is not None else t_fault
+def figures(fault: str, logs: Logs, t_fault: float, t_recover: float, t_end: float) -> FaultFigures:
+    """The verdict figures of one fault run; t_recover is when the fault was undone."""
+    totals = logs.totals()
+    pre = pre_rate(totals, t_fault)
+    stalls = {m: longest_stall(logs.mount_series(m), t_fault, t_end) for m in logs.mounts}
+    resumes = [resumed_after(logs.mount_series(m), t_recover) for m in logs.mounts]
+    worst = max(stalls, key=lambda m: stalls[m]) if stalls else ""
     return FaultFigures(
         fault=fault,
         read_errors=sum(1 for r in logs.reads if r[2] == "error"),
         mismatches=sum(1 for r in logs.reads if r[2] == "mismatch"),
-        reads_ok=sum(1 for r in reads if r[2] == "ok"),
+        reads_ok=sum(1 for r in logs.reads if r[0] >= t_fault and r[2] == "ok"),
         pre_rate_mbit=round(pre * 8 / 1e6, 1),
-        stall_s=stall_seconds([s for s in logs.samples if s[0] <= t_end], t_fault, pre),
-        recovery_s=seconds_to(logs.samples, after, FULL_RATIO, pre, FULL_WINDOW_S),
-        resume_s=seconds_to(logs.samples, after, STALL_RATIO, pre, 1.0),
+        stall_s=stalls[worst] if stalls else None,
+        stalled_mount=worst if stalls and stalls[worst] > 0 else "",
+        resume_s=None
+        if not resumes or None in resumes
+        else max(r for r in resumes if r is not None),
+        recovery_s=seconds_to_rate(totals, t_recover, FULL_RATIO * pre, FULL_WINDOW_S),
     )
 
 
-def ports_carrying(logs: Logs, ports: list[str], since: float) -> dict[str, int]:
+def ports_carrying(logs: Logs, since: float) -> dict[str, int]:
     """Bytes received per port after `since` (the last part of the run)."""
-    window = [(t, c) for t, c in logs.per_port if t >= since]
+    window = [s for s in logs.samples if s.t >= since]
     if len(window) < 2:
-        return {p: 0 for p in ports}
-    return {p: window[-1][1][i] - window[0][1][i] for i, p in enumerate(ports)}
+        return {p: 0 for p in logs.ports}
+    return {p: window[-1].ports[i] - window[0].ports[i] for i, p in enumerate(logs.ports)}
 
 
 def agent_state(run: Run) -> dict[str, dict[str, object]]:
