@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -114,3 +115,50 @@ def test_reader_script_reads_verifies_and_samples(tmp_path):
     assert ("/m/good", "mismatch") not in results and ("/m/bad", "ok") not in results
     assert logs.mounts == ["/m/good", "/m/bad"] and len(logs.samples) >= 2
     assert logs.samples[-1].mounts[0] >= 3 << 20
+
+
+def test_start_reader_launches_the_reader_in_the_background(tmp_path, monkeypatch):
+    """The shell wrapper writes READER verbatim and starts it detached."""
+    from pathlib import Path
+
+    from railmount.inventory import load_plans
+
+    inv, plans = load_plans(Path(__file__).resolve().parents[1] / "inventory" / "lab")
+    plan = plans["dgx-1-1"]
+    data = os.urandom(1 << 20)
+    bench = tmp_path / "bench"
+    bench.write_bytes(data)
+    monkeypatch.setattr(fx, "OUT_DIR", str(tmp_path / "out"))
+    monkeypatch.setattr(fx, "bench_file", lambda *a: str(bench))
+    digests = {m.path: hashlib.sha256(data).hexdigest() for m in plan.mounts}
+    monkeypatch.setattr(fx, "digest", lambda *a: digests)
+
+    def run(script: str) -> str:
+        return subprocess.run(["bash", "-c", script], capture_output=True, text=True).stdout
+
+    out = Path(fx.start_reader(run, plan, inv.validate, "t", duration=0.5))
+    assert (out / "reader.py").read_text() == fx.READER + "\n"
+    reads = out / "reads.log"
+    for _ in range(100):  # the reader runs detached; wait for a pass on every mount
+        if (
+            reads.exists()
+            and len({line.split()[1] for line in reads.read_text().splitlines()}) == 4
+        ):
+            break
+        time.sleep(0.1)
+    assert {tuple(line.split()[1:]) for line in reads.read_text().splitlines()} == {
+        (m.path, "ok") for m in plan.mounts
+    }
+    # this machine has no em1/em2: the header is written, then the sampler stops
+    assert (out / "rx.log").read_text().startswith("ports em1 em2\nmounts /mnt/nfs0 /mnt/nfs1")
+
+
+def test_start_reader_refuses_without_digests(monkeypatch):
+    from pathlib import Path
+
+    from railmount.inventory import load_plans
+
+    inv, plans = load_plans(Path(__file__).resolve().parents[1] / "inventory" / "lab")
+    monkeypatch.setattr(fx, "digest", lambda *a: {})
+    with pytest.raises(RuntimeError, match="dgx-1-1: no recorded digest"):
+        fx.start_reader(lambda s: "", plans["dgx-1-1"], inv.validate, "t", 1)

@@ -89,7 +89,8 @@ class FaultFigures:
     fault: str
     read_errors: int
     mismatches: int
-    reads_ok: int
+    reads_ok: int  # passes that read the whole file intact, after the fault
+    mounts_ok: int  # mounts with at least one such pass
     pre_rate_mbit: float
     stall_s: float | None  # longest stretch any mount read nothing, after the fault
     stalled_mount: str  # the mount that stalled longest
@@ -157,8 +158,8 @@ def start_reader(
     }
     q = shlex.quote
     run(
-        f"rm -rf {q(out)} && mkdir -p {q(out)} && cat > {q(out)}/reader.py <<'RMEOF'\\n"
-        f"{READER}\\nRMEOF\\n"
+        f"rm -rf {q(out)} && mkdir -p {q(out)} && cat > {q(out)}/reader.py <<'RMEOF'\n"
+        f"{READER}\nRMEOF\n"
         f"nohup python3 {q(out)}/reader.py {q(json.dumps(cfg))} >{q(out)}/err.log 2>&1 &"
     )
     return out
@@ -263,6 +264,7 @@ def figures(fault: str, logs: Logs, t_fault: float, t_recover: float, t_end: flo
     """The verdict figures of one fault run; t_recover is when the fault was undone."""
     totals = logs.totals()
     pre = pre_rate(totals, t_fault)
+    ok_after = [r for r in logs.reads if r[0] >= t_fault and r[2] == "ok"]
     stalls = {m: longest_stall(logs.mount_series(m), t_fault, t_end) for m in logs.mounts}
     resumes = [resumed_after(logs.mount_series(m), t_recover) for m in logs.mounts]
     worst = max(stalls, key=lambda m: stalls[m]) if stalls else ""
@@ -270,7 +272,8 @@ def figures(fault: str, logs: Logs, t_fault: float, t_recover: float, t_end: flo
         fault=fault,
         read_errors=sum(1 for r in logs.reads if r[2] == "error"),
         mismatches=sum(1 for r in logs.reads if r[2] == "mismatch"),
-        reads_ok=sum(1 for r in logs.reads if r[0] >= t_fault and r[2] == "ok"),
+        reads_ok=sum(1 for r in ok_after),
+        mounts_ok=len({r[1] for r in ok_after}),
         pre_rate_mbit=round(pre * 8 / 1e6, 1),
         stall_s=stalls[worst] if stalls else None,
         stalled_mount=worst if stalls and stalls[worst] > 0 else "",
