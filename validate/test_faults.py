@@ -7,9 +7,14 @@ reader and rx-counter logs into figures. A switch fault hits every host cabled t
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +33,9 @@ VIP_DOWN_S = 10.0
 POST_S = 18.0  # after recovery: time to return to full bandwidth and the planned ports
 MAX_STALL_S = 10.0
 MAX_RESUME_S = 15.0
+IDLE_HOLD_S = 5.0
+IDLE_SETTLE_S = 4.0  # after recovery, before reading
+IDLE_READ_S = 12.0
 
 
 @dataclass
@@ -37,6 +45,7 @@ class Fault:
     up: Callable[[LabSpec], dict[str, Any]] | None  # None: one-shot (array restart)
     hold_s: float
     path_fault: bool  # link/switch: the host must fail over, not just wait
+    dead_ports: tuple[str, ...] = ()  # the host's ports a path fault takes down
 
 
 def _matrix(spec: LabSpec, host: str, plan) -> list[Fault]:
@@ -49,6 +58,7 @@ def _matrix(spec: LabSpec, host: str, plan) -> list[Fault]:
             lambda s: lab.set_host_link(s, host, first_port.name, True),
             DOWN_S,
             True,
+            (first_port.name,),
         ),
         Fault(
             f"switch-down {first_port.switch}",
@@ -56,6 +66,7 @@ def _matrix(spec: LabSpec, host: str, plan) -> list[Fault]:
             lambda s: lab.set_switch(s, first_port.switch, True),
             DOWN_S,
             True,
+            tuple(p.name for p in plan.ports if p.switch == first_port.switch),
         ),
         Fault(
             f"vip-down {vip}",
@@ -110,39 +121,47 @@ def _run_fault(rm, host: str, spec: LabSpec, fault: Fault) -> fx.FaultFigures:
     return figures
 
 
-def _idle_link(rm, host: str, spec: LabSpec) -> tuple[fx.FaultFigures, str]:
-    """Link down with no reads: the links check must fail naming it; reads work after."""
-    from railmount.validation.plugin import Expect
-
-    port = rm.plan(host).ports[0].name
-    lab.set_host_link(spec, host, port, False)
-    time.sleep(3)  # the agent polls every 0.1 s; give carrier loss time to show
-    link = rm.state(host, refresh=True).links.get(port)
-
-    class _Node:  # the plugin's Expect only needs somewhere to put its properties
-        def __init__(self) -> None:
-            self.user_properties: list[Any] = []
-
-    message = ""
-    try:
-        Expect(_Node(), "links")(
-            host, port, "up", "up" if link and link.up else "down", what="state"
+def _links_failures(rm, host: str) -> list[str]:
+    """The normal links suite, run as users run it, while the fault is in place."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "links.json"
+        args = ["validate", "-i", str(rm.inventory_path), "--only", "links", "--limit", host]
+        subprocess.run(
+            [sys.executable, "-m", "railmount.cli", *args, "--json", str(out)],
+            capture_output=True,
+            check=False,
         )
-    except AssertionError as err:
-        message = str(err)
-    time.sleep(5)
-    lab.set_host_link(spec, host, port, True)
-    time.sleep(4)
+        results = json.loads(out.read_text())
+    return [
+        f"{c['host']} {c['item']} {c['what']}: expected {c['expected']}, actual {c['actual']}"
+        for check in results["hosts"][host]["checks"]
+        for c in check["checks"]
+        if not c["passed"]
+    ]
+
+
+def _idle(rm, host: str, spec: LabSpec, fault: Fault) -> tuple[fx.FaultFigures, list[str]]:
+    """The fault with nothing in flight: while it lasts the links suite must fail naming
+    it (link/switch); after recovery every mount must read intact on the planned ports."""
+    fault.down(spec)
+    failures: list[str] = []
+    if fault.path_fault:
+        time.sleep(2)  # carrier loss reaches the guest's sysfs
+        failures = _links_failures(rm, host)
+    if fault.up is not None:
+        time.sleep(IDLE_HOLD_S)
+        fault.up(spec)
+    time.sleep(IDLE_SETTLE_S)
     run = lambda script: rm.run(host, script)  # noqa: E731
     offset = fx.clock_offset(run)
-    out = fx.start_reader(run, rm.plan(host), rm.inventory.validate, "idle", 12)
-    time.sleep(14)
+    out = fx.start_reader(run, rm.plan(host), rm.inventory.validate, "idle", IDLE_READ_S)
+    time.sleep(IDLE_READ_S + 2)
     logs = fx.fetch(run, out, offset)
     t = logs.samples[0].t if logs.samples else time.time()
-    figures = fx.figures(f"idle link-down {port}", logs, t, t, t + 12)
+    figures = fx.figures(f"idle {fault.name}", logs, t, t, t + IDLE_READ_S)
     # judged on the reader's own run (it ended before the fetch), after its start-up
     figures.returned, figures.return_detail = _returned(rm, host, logs, t + 4)
-    return figures, message
+    return figures, failures
 
 
 @pytest.fixture(scope="session")
@@ -153,17 +172,21 @@ def fault_results(rm) -> dict[str, Any]:
     # The readers need the bench files and their digests; reused when the bandwidth
     # suite already wrote them.
     rm.run(host, prepare_script(rm.plan(host), rm.inventory.validate))
+    results["links_failures"] = {}
     for fault in _matrix(spec, host, rm.plan(host)):
         results["figures"][fault.name] = (fault, _run_fault(rm, host, spec, fault))
-    idle, message = _idle_link(rm, host, spec)
-    results["figures"][idle.fault] = (None, idle)
-    results["links_message"] = message
+    for fault in _matrix(spec, host, rm.plan(host)):
+        idle, failures = _idle(rm, host, spec, fault)
+        results["figures"][idle.fault] = (fault, idle)
+        results["links_failures"][fault.name] = failures
     rm.state(host, refresh=True)  # leave a clean probe for the other suites
     rm.measurements[host]["faults"] = [f.flat() for _, f in results["figures"].values()]
     return results
 
 
-FAULTS = ["link-down", "switch-down", "vip-down", "array-restart", "idle"]
+IN_FLIGHT = ["link-down", "switch-down", "vip-down", "array-restart"]
+FAULTS = IN_FLIGHT + [f"idle {key}" for key in IN_FLIGHT]
+PATH_FAULTS = ["link-down", "switch-down", "idle link-down", "idle switch-down"]
 
 
 def _pick(results: dict[str, Any], key: str) -> tuple[Fault | None, fx.FaultFigures]:
@@ -207,7 +230,7 @@ def test_stall_bounded(rm, expect, fault_results, key):
     )
 
 
-@pytest.mark.parametrize("key", ["link-down", "switch-down", "idle"])
+@pytest.mark.parametrize("key", PATH_FAULTS)
 def test_returned_to_planned_ports(rm, expect, fault_results, key):
     _, f = _pick(fault_results, key)
     expect(
@@ -220,7 +243,7 @@ def test_returned_to_planned_ports(rm, expect, fault_results, key):
     )
 
 
-@pytest.mark.parametrize("key", ["link-down", "switch-down", "vip-down", "array-restart"])
+@pytest.mark.parametrize("key", IN_FLIGHT)
 def test_reads_resume(rm, expect, fault_results, key):
     _, f = _pick(fault_results, key)
     ok = f.resume_s is not None and f.resume_s <= MAX_RESUME_S
@@ -234,9 +257,21 @@ def test_reads_resume(rm, expect, fault_results, key):
     )
 
 
-def test_links_check_names_dead_link(rm, expect, fault_results):
+@pytest.mark.parametrize("key", ["link-down", "switch-down"])
+def test_links_suite_names_the_fault(rm, expect, fault_results, key):
+    """While a link or switch is down, `railmount validate` fails on exactly its ports."""
     host = fault_results["host"]
-    port = rm.plan(host).ports[0].name
-    want = f"{host} {port} state: expected up, actual down"
-    got = fault_results["links_message"] or "links check passed"
-    expect(host, port, want, got, ok=want in got, what="links check during link-down")
+    fault, _ = _pick(fault_results, key)
+    dead = [p for p in rm.plan(host).ports if p.name in fault.dead_ports]
+    want = [
+        f"{host} {p.name} state: expected up, actual down (cabled to switch {p.switch})"
+        for p in dead
+    ]
+    got = [m for m in fault_results["links_failures"][fault.name] if " state: " in m]
+    expect(
+        host,
+        fault.name,
+        "; ".join(want),
+        "; ".join(got) or "links suite passed",
+        what="links suite during the fault",
+    )

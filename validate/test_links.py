@@ -22,7 +22,9 @@ def test_port_exists(rm, expect, port_item):
 def test_port_up(rm, expect, port_item):
     host, port = port_item
     link = _link(rm, expect, host, port)
-    expect(host, port, "up", "up" if link.up else "down", what="state")
+    # a dead port names its switch: a switch failure shows as all of its ports
+    down = f"down (cabled to switch {rm.plan(host).port(port).switch})"
+    expect(host, port, "up", "up" if link.up else down, what="state")
 
 
 def test_port_mac(rm, expect, port_item):
