@@ -208,17 +208,23 @@ def _phase_rows_wide(bandwidth: dict[str, Any], ports: list[str]) -> list[list[s
     return rows
 
 
-def _bandwidth_lines(bandwidth: dict[str, Any]) -> list[str]:
-    ports = _ports(bandwidth)
+def _all_mounts_rows(bandwidth: dict[str, Any]) -> list[list[str]]:
+    """Per port and total: MB/s, Mbit/s, line rate, share of line rate (all-mounts phase)."""
     links = bandwidth.get("links", {})
-    lines = ["  read, all mounts together:"]
     rows = []
-    for port in ports:
+    for port in _ports(bandwidth):
         rate = _line_rate(bandwidth, port)
         read = links.get(port, {}).get("read_bytes_per_s")
         rows.append([port, _mbyte(read), _mbit(read), _mbit(rate), _pct(read, rate)])
     all_mounts = bandwidth.get("all_mounts_bytes_per_s")
     rows.append(["total", _mbyte(all_mounts), _mbit(all_mounts), "", ""])
+    return rows
+
+
+def _bandwidth_lines(bandwidth: dict[str, Any]) -> list[str]:
+    ports = _ports(bandwidth)
+    lines = ["  read, all mounts together:"]
+    rows = _all_mounts_rows(bandwidth)
     lines += _text_table(
         ["PORT", "MB/s", "Mbit/s", "LINE Mbit/s", "% OF LINE"], rows, "lrrrr", "    "
     )
@@ -349,14 +355,8 @@ def _check_rows(entries: list[dict[str, Any]]) -> tuple[list[list[str]], set[int
 
 def _bandwidth_blocks(bandwidth: dict[str, Any]) -> list[Block]:
     ports = _ports(bandwidth)
-    links = bandwidth.get("links", {})
-    rows = []
-    for port in ports:
-        rate = _line_rate(bandwidth, port)
-        read = links.get(port, {}).get("read_bytes_per_s")
-        rows.append([port, _mbyte(read), _mbit(read), _mbit(rate), _pct(read, rate)])
     all_mounts = bandwidth.get("all_mounts_bytes_per_s")
-    rows.append(["total", _mbyte(all_mounts), _mbit(all_mounts), "", ""])
+    rows = _all_mounts_rows(bandwidth)
     blocks: list[Block] = [
         Heading(3, "Bandwidth"),
         Para(
