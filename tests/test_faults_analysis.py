@@ -8,12 +8,19 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
+from railmount.inventory import load_plans
 from railmount.validation import faults as fx
 
 MB = 1_000_000
+LAB = Path(__file__).resolve().parents[1] / "inventory" / "lab"
+
+
+def _lab():
+    return load_plans(LAB)
 
 
 def _logs(mount_rates: dict[str, list[int]], port_rates: list[list[int]] | None = None):
@@ -119,11 +126,7 @@ def test_reader_script_reads_verifies_and_samples(tmp_path):
 
 def test_start_reader_launches_the_reader_in_the_background(tmp_path, monkeypatch):
     """The shell wrapper writes READER verbatim and starts it detached."""
-    from pathlib import Path
-
-    from railmount.inventory import load_plans
-
-    inv, plans = load_plans(Path(__file__).resolve().parents[1] / "inventory" / "lab")
+    inv, plans = _lab()
     plan = plans["dgx-1-1"]
     data = os.urandom(1 << 20)
     bench = tmp_path / "bench"
@@ -154,11 +157,7 @@ def test_start_reader_launches_the_reader_in_the_background(tmp_path, monkeypatc
 
 
 def test_start_reader_refuses_without_digests(monkeypatch):
-    from pathlib import Path
-
-    from railmount.inventory import load_plans
-
-    inv, plans = load_plans(Path(__file__).resolve().parents[1] / "inventory" / "lab")
+    inv, plans = _lab()
     monkeypatch.setattr(fx, "digest", lambda *a: {})
     with pytest.raises(RuntimeError, match="dgx-1-1: no recorded digest"):
         fx.start_reader(lambda s: "", plans["dgx-1-1"], inv.validate, "t", 1)

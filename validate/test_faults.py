@@ -24,6 +24,7 @@ from railmount.lab.spec import LabSpec
 from railmount.lab.topology import lab_spec
 from railmount.validation import faults as fx
 from railmount.validation.bandwidth import prepare_script
+from railmount.validation.report import failure_text, failures
 
 pytestmark = pytest.mark.faults
 
@@ -132,12 +133,7 @@ def _links_failures(rm, host: str) -> list[str]:
             check=False,
         )
         results = json.loads(out.read_text())
-    return [
-        f"{c['host']} {c['item']} {c['what']}: expected {c['expected']}, actual {c['actual']}"
-        for check in results["hosts"][host]["checks"]
-        for c in check["checks"]
-        if not c["passed"]
-    ]
+    return [failure_text(h, entry) for h, entry in failures(results)]
 
 
 def _idle(rm, host: str, spec: LabSpec, fault: Fault) -> tuple[fx.FaultFigures, list[str]]:
