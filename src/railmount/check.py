@@ -17,15 +17,20 @@ from typing import Any, TypeVar
 from railmount.model import (
     Array,
     ArrayLink,
+    CheckpointSettings,
     Client,
     FailoverSettings,
+    FleetSettings,
     Inventory,
     LabSettings,
     NfsOptions,
     Port,
     RolloutSettings,
+    SizingRow,
+    SizingSettings,
     ValidateSettings,
     Vip,
+    WorkloadSettings,
 )
 
 CLIENT_GROUP = "storage_clients"
@@ -36,6 +41,7 @@ GLOBAL_KEYS = (
     "railmount_validate",
     "railmount_rollout",
     "railmount_failover",
+    "railmount_sizing",
     "railmount_lab",
 )
 CLIENT_KEYS = ("railmount_ports", "railmount_vip_ports", "railmount_management_interface")
@@ -244,11 +250,38 @@ def _options(raw: Any) -> tuple[str, ...]:
     return tuple(raw)
 
 
-def _serial(raw: Any) -> str:
+def _batch(raw: Any) -> int | str:
     text = str(raw)
-    if not re.fullmatch(r"[1-9][0-9]*%?", text) or (text.endswith("%") and int(text[:-1]) > 100):
+    if isinstance(raw, bool) or not re.fullmatch(r"[1-9][0-9]*%?", text):
         raise ValueError("expected a count like 1 or a percentage like 50%")
-    return text
+    if text.endswith("%"):
+        if int(text[:-1]) > 100:
+            raise ValueError("a percentage is at most 100%")
+        return text
+    return int(text)
+
+
+def _serial(raw: Any) -> tuple[int | str, ...]:
+    if isinstance(raw, list):
+        if not raw:
+            raise ValueError("an empty list; give batch sizes like [1, 25%, 100%]")
+        return tuple(_batch(item) for item in raw)
+    return (_batch(raw),)
+
+
+def _size_label(raw: Any) -> str:
+    if not isinstance(raw, str) or not re.fullmatch(r"[1-9][0-9]*(KB|MB|KiB|MiB)", raw):
+        raise ValueError("expected a size like 150KB or 1MB")
+    return raw
+
+
+def _tuple_of(parse: Callable[[Any], T]) -> Callable[[Any], tuple[T, ...]]:
+    def parse_list(raw: Any) -> tuple[T, ...]:
+        if not isinstance(raw, list) or not raw:
+            raise ValueError("expected a non-empty list")
+        return tuple(parse(item) for item in raw)
+
+    return parse_list
 
 
 def _settings(reader: Reader, cls: type[T], parsers: Mapping[str, Callable[[Any], Any]]) -> T:
@@ -399,7 +432,9 @@ def _read_client(
 
 
 def _read_lab(reader: Reader) -> LabSettings:
-    reader.reject_unknown(["guest_cpus", "guest_memory_mb", "ssh_port_base", "array_links"])
+    reader.reject_unknown(
+        ["guest_cpus", "guest_memory_mb", "ssh_port_base", "array_links", "array_rate_mbit"]
+    )
     links = []
     for item in reader.items("array_links"):
         item.reject_unknown(["name", "switch", "address"])
@@ -413,6 +448,7 @@ def _read_lab(reader: Reader) -> LabSettings:
         guest_memory_mb=reader.value("guest_memory_mb", "MiB", _int(256, 16384), default=1024),  # type: ignore[arg-type]
         ssh_port_base=reader.value("ssh_port_base", "a TCP port", _int(1024, 65000), default=2221),  # type: ignore[arg-type]
         array_links=tuple(links),
+        array_rate_mbit=reader.value("array_rate_mbit", "a rate in Mbit/s", _int(1, 10_000_000)),
     )
 
 
@@ -586,11 +622,61 @@ def build_inventory(
             "link_balance": _float(0.0, 1.0),
             "single_mount_max_links": _float(0.5, 4.0),
             "all_vs_single_min": _float(0.0, 64.0),
+            "stray_max_ratio": _float(0.0, 1.0),
             "fio_runtime_s": _int(2, 600),
             "fio_block_size": _str,
             "file_size_mb": _int(1, 65536),
             "test_dir": _name,
+            "fault_max_stall_s": _float(0.0, 600.0),
+            "fault_max_resume_s": _float(0.0, 600.0),
+            "workload": lambda raw: _settings(
+                Reader(problems, "all", "railmount_validate.workload", raw),
+                WorkloadSettings,
+                {
+                    "enabled": _bool,
+                    "image_sizes": _tuple_of(_size_label),
+                    "dataset_mb": _int(1, 10_000_000),
+                    "readers_per_mount": _int(1, 256),
+                    "runtime_s": _int(2, 3600),
+                },
+            ),
+            "checkpoint": lambda raw: _settings(
+                Reader(problems, "all", "railmount_validate.checkpoint", raw),
+                CheckpointSettings,
+                {
+                    "enabled": _bool,
+                    "model": _name,
+                    "parameters": _float(1e6, 1e14),
+                    "bytes_per_parameter": _float(0.5, 64.0),
+                    "gpus_per_host": _int(1, 64),
+                    "shard_mb": _int(1, 100_000_000),
+                    "write_budget": _float(0.001, 1.0),
+                },
+            ),
+            "fleet": lambda raw: _settings(
+                Reader(problems, "all", "railmount_validate.fleet", raw),
+                FleetSettings,
+                {
+                    "enabled": _bool,
+                    "steps": _tuple_of(_int(1, 100_000)),
+                    "training_share": _float(0.01, 1.0),
+                },
+            ),
         },
+    )
+    sizing_reader = top.child("railmount_sizing")
+    sizing_reader.reject_unknown(["reference", "workloads"])
+    rows = []
+    for item in sizing_reader.items("workloads"):
+        item.reject_unknown(["name", "image_size", "read_mb_s"])
+        name = item.value("name", "a workload name", _str, required=True)
+        size = item.value("image_size", "an image size", _size_label, required=True)
+        rate = item.value("read_mb_s", "a rate in MB/s", _float(0.001, 1e9), required=True)
+        if None not in (name, size, rate):
+            rows.append(SizingRow(name, size, rate))  # type: ignore[arg-type]
+    sizing = SizingSettings(
+        reference=sizing_reader.value("reference", "true or false", _bool, default=True),  # type: ignore[arg-type]
+        workloads=tuple(rows),
     )
     rollout = _settings(
         top.child("railmount_rollout"),
@@ -605,4 +691,4 @@ def build_inventory(
         _cross_checks(array, clients, lab, switches, problems)
     if problems or array is None:
         raise InventoryError(problems)  # every problem of every host, at once
-    return Inventory(array, nfs, tuple(clients), switches, validate, rollout, failover, lab)
+    return Inventory(array, nfs, tuple(clients), switches, validate, rollout, failover, sizing, lab)
