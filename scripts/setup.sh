@@ -31,4 +31,10 @@ if [[ ! -x .venv/bin/railmount ]] || [[ pyproject.toml -nt .venv/.installed ]]; 
   .venv/bin/pip install -q -e '.[dev]'
   touch .venv/.installed
 fi
+# The repository is the railmount.storage collection; ansible.cfg looks here for it.
+link=.ansible/collections/ansible_collections/railmount/storage
+if [[ ! -L "$link" ]]; then
+  mkdir -p "$(dirname "$link")"
+  ln -sfn ../../../.. "$link"
+fi
 echo "setup: ready (activate with: source .venv/bin/activate)" >&2

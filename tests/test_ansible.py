@@ -1,27 +1,24 @@
 """Ansible end of things, on this machine only: the first play refuses a bad inventory,
-and Ansible renders the templates exactly as railmount.render does (what the golden
-files and `railmount render` show is what a deploy writes).
+and the host_config action + module (what storage_ports runs) write exactly what
+`railmount render` shows, idempotently, with diffs in check mode, keeping a snapshot of
+what a netplan change replaced.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-import yaml
-
 from railmount.inventory import load_plans
-from railmount.render import plan_data, render_files
+from railmount.render import HOST_LIB, HOST_PACKAGE, hostside_sources, render_files
 
 REPO = Path(__file__).resolve().parents[1]
 BAD = REPO / "tests" / "inventories" / "bad"
 BIN = Path(sys.executable).parent
-TEMPLATES = REPO / "templates"
 FSTAB = "/etc/fstab (railmount lines)"
 
 
@@ -58,7 +55,9 @@ def test_site_playbook_refuses_bad_inventory_before_touching_hosts():
     assert run.returncode != 0, output
     assert "Traceback" not in output
     # The first play ran and failed on localhost, listing every problem.
-    assert "PLAY [Check the inventory before touching any host]" in output
+    assert (
+        "PLAY [Check the inventory and plan every host, once, before any host is touched]" in output
+    )
     assert f"inventory has {len(expected_problems())} problem(s)" in output
     for line in expected_problems():
         assert line in output, f"missing from the playbook output: {line}"
@@ -73,71 +72,35 @@ def test_site_playbook_refuses_bad_inventory_before_touching_hosts():
     assert not any(host.startswith("dgx") for host in hosts)
 
 
-# --- render equivalence -----------------------------------------------------------------
+# --- what a deploy writes ---------------------------------------------------------------
 
-# Mirrors the template tasks of roles/storage_ports and the mount task of roles/nfs_mounts
-# (same templates, same `plan`/`port` variables, same module), writing under `out`.
-# test_roles_render_as_mirrored keeps this mirror honest.
-RENDER_PLAYBOOK = """
-- name: Render railmount's files as the roles would, into a directory
-  hosts: storage_clients
+# The storage_ports role's first task and the nfs_mounts role's mount task, pointed at a
+# directory instead of /: the same action plugin, module and mount module a deploy runs.
+WRITE_PLAYBOOK = """
+- name: Check and plan once
+  hosts: localhost
   connection: local
   gather_facts: false
   tasks:
-    - name: Check the inventory and compute this host's plan
-      railmount_plan:
+    - name: Check the whole inventory and plan every host
+      railmount.storage.plan:
+        scope: inventory
       check_mode: false
 
-    - name: Write one netplan file per storage port
-      ansible.builtin.template:
-        src: "{{ templates }}/netplan-port.yaml.j2"
-        dest: "{{ out }}/{{ inventory_hostname }}{{ port.netplan_file }}"
-        mode: "0600"
-      vars:
-        plan: "{{ railmount_plan }}"
-      loop: "{{ railmount_plan.ports }}"
-      loop_control:
-        loop_var: port
-
-    - name: Write the storage sysctls
-      ansible.builtin.template:
-        src: "{{ templates }}/sysctl.conf.j2"
-        dest: "{{ out }}/{{ inventory_hostname }}{{ railmount_plan.sysctl_file }}"
-        mode: "0644"
-      vars:
-        plan: "{{ railmount_plan }}"
-
-    - name: Create the sbin directory
-      ansible.builtin.file:
-        path: "{{ out }}/{{ inventory_hostname }}/usr/local/sbin"
-        state: directory
-        mode: "0755"
-
-    - name: Install the storage path check
-      ansible.builtin.template:
-        src: "{{ templates }}/verify-storage-path.sh.j2"
-        dest: "{{ out }}/{{ inventory_hostname }}{{ railmount_plan.verify_script }}"
-        mode: "0755"
-      vars:
-        plan: "{{ railmount_plan }}"
-
-    - name: Create the failover config directory
-      ansible.builtin.file:
-        path: "{{ out }}/{{ inventory_hostname }}/etc/railmount"
-        state: directory
-        mode: "0755"
-
-    - name: Write the failover config
-      ansible.builtin.template:
-        src: "{{ templates }}/failover.json.j2"
-        dest: "{{ out }}/{{ inventory_hostname }}{{ railmount_plan.failover.config_file }}"
-        mode: "0644"
-      vars:
-        plan: "{{ railmount_plan }}"
+- name: Write railmount's files into a directory
+  hosts: storage_clients
+  connection: local
+  gather_facts: false
+  roles:
+    - role: railmount.storage.plan
+  tasks:
+    - name: Write netplan per port, sysctls, the host's plan and the host-side tools
+      railmount.storage.host_config:
+        root: "{{ out }}/{{ inventory_hostname }}"
 
     - name: Write fstab entries as nfs_mounts does (state present - fstab only)
       ansible.posix.mount:
-        src: "{{ mount.server }}:{{ mount.export }}"
+        src: "{{ mount.source }}"
         path: "{{ mount.path }}"
         fstype: "{{ mount.fstype }}"
         opts: "{{ mount.options }}"
@@ -150,151 +113,91 @@ RENDER_PLAYBOOK = """
         loop_var: mount
 """
 
-FAILOVER_OFF_NCONNECT = {
-    "railmount_failover": {"enabled": False},
-    "railmount_nfs": {
-        "version": "4.1",
-        "rsize": 1048576,
-        "wsize": 1048576,
-        "hard": True,
-        "nconnect": 8,
-        "extra_options": ["noatime", "timeo=600"],
-    },
-}
 
-
-def _inventory(tmp_path: Path, variant: str) -> Path:
-    if variant == "reference":
-        return REPO / "inventory" / "reference"
-    if variant == "lab":
-        return REPO / "inventory" / "lab"
-    inv = tmp_path / "inventory"
-    (inv / "group_vars").mkdir(parents=True)
-    shutil.copy(REPO / "inventory" / "reference" / "hosts.yml", inv / "hosts.yml")
-    (inv / "group_vars" / "all.yml").write_text(yaml.safe_dump(FAILOVER_OFF_NCONNECT))
-    return inv
-
-
-VARIANTS = ["reference", "lab", "failover-off-nconnect"]
-
-
-def _ansible_template(name: str, variables: dict) -> str:
-    """Render templates/<name> the way ansible.builtin.template's action does (2.19)."""
-    from ansible.parsing.dataloader import DataLoader
-    from ansible.template import Templar, trust_as_template
-
-    source = TEMPLATES / name
-    temp_vars = dict(variables)
-    try:  # the template action adds ansible_managed, template_path, ...
-        from ansible._internal._templating import _template_vars
-
-        temp_vars.update(
-            _template_vars.generate_ansible_template_vars(
-                path=name, fullpath=str(source), dest_path="/dest", include_ansible_managed=True
-            )
-        )
-    except ImportError:  # pragma: no cover - other ansible-core versions
-        pass
-    templar = Templar(loader=DataLoader()).copy_with_new_env(
-        searchpath=[str(TEMPLATES)], available_variables=temp_vars
-    )
-    overrides = {"trim_blocks": True, "lstrip_blocks": False, "newline_sequence": "\n"}
-    return templar.template(
-        trust_as_template(source.read_text()), escape_backslashes=False, overrides=overrides
-    )
-
-
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_ansible_templar_renders_like_railmount_render(tmp_path, variant):
-    """In-process: Ansible's Templar with the template action's settings, every host."""
-    plans = load_plans(_inventory(tmp_path, variant))[1]
-    assert plans, "no hosts"
-    if variant == "failover-off-nconnect":
-        assert "nconnect=8" in plans["dgx-1-1"].mounts[0].options
-        assert not any(r.backup for r in plans["dgx-1-1"].routes)
-    compared = 0
-    for plan in plans.values():
-        ours = render_files(plan)
-        data = plan_data(plan)
-        for port in data["ports"]:
-            rendered = _ansible_template("netplan-port.yaml.j2", {"plan": data, "port": port})
-            assert rendered == ours[port["netplan_file"]], (plan.host, port["name"])
-            compared += 1
-        assert _ansible_template("sysctl.conf.j2", {"plan": data}) == ours[data["sysctl_file"]]
-        assert _ansible_template("fstab.j2", {"plan": data}) == ours[FSTAB]
-        verify = _ansible_template("verify-storage-path.sh.j2", {"plan": data})
-        assert verify == ours[data["verify_script"]]
-        if data["failover"]["enabled"]:
-            failover = _ansible_template("failover.json.j2", {"plan": data})
-            assert failover == ours[data["failover"]["config_file"]]
-        compared += 2
-    assert compared == len(plans) * 4
-
-
-def test_ansible_playbook_writes_what_railmount_render_shows(tmp_path):
-    """The real thing, once: the template and mount modules write into a directory."""
-    host = "dgx-1-1"
-    inventory = REPO / "inventory" / "reference"
-    out = tmp_path / "out"
-    for sub in ("etc/netplan", "etc/sysctl.d"):
-        (out / host / sub).mkdir(parents=True)
-    playbook = tmp_path / "render.yml"
-    playbook.write_text(RENDER_PLAYBOOK)
-    run = ansible_playbook(
+def _write(tmp_path: Path, inventory: Path, out: Path, *extra: str):
+    playbook = tmp_path / "write.yml"
+    playbook.write_text(WRITE_PLAYBOOK)
+    return ansible_playbook(
         "-i",
         str(inventory),
-        "--limit",
-        host,
         str(playbook),
         "-e",
-        f"out={out} templates={TEMPLATES} ansible_python_interpreter={sys.executable}",
+        f"out={out} ansible_python_interpreter={sys.executable}",
+        *extra,
     )
+
+
+def _recap(output: str) -> dict[str, str]:
+    return dict(re.findall(r"^(dgx-\S+)\s+: (ok=.*)$", output, flags=re.M))
+
+
+def test_deploy_writes_what_railmount_render_shows(tmp_path):
+    inventory = REPO / "inventory" / "reference"
+    out = tmp_path / "out"
+    run = _write(tmp_path, inventory, out)
     assert run.returncode == 0, run.stdout + run.stderr
-
-    ours = render_files(load_plans(inventory)[1][host])
-    assert FSTAB in ours
-    for path, text in ours.items():
-        target = out / host / ("etc/fstab" if path == FSTAB else path.lstrip("/"))
-        assert target.read_text() == text, f"{host} {path} differs under Ansible"
-    written = [p for p in (out / host).rglob("*") if p.is_file()]
-    assert len(written) == len(ours), written
-
-
-def _task(tasks: list[dict], name: str) -> dict:
-    (task,) = [t for t in tasks if t.get("name") == name]
-    return task
-
-
-def test_roles_render_as_mirrored():
-    """The render playbook above must stay what the roles do; fail when a role drifts."""
-    mirror = yaml.safe_load(RENDER_PLAYBOOK)[0]["tasks"]
-    ports = yaml.safe_load((REPO / "roles/storage_ports/tasks/main.yml").read_text())
-    mounts = yaml.safe_load((REPO / "roles/nfs_mounts/tasks/main.yml").read_text())
-
-    for name, template in [
-        ("Write one netplan file per storage port", "netplan-port.yaml.j2"),
-        ("Write the storage sysctls", "sysctl.conf.j2"),
-    ]:
-        role, ours = _task(ports, name), _task(mirror, name)
-        assert role["ansible.builtin.template"]["src"].endswith("/" + template)
-        assert ours["ansible.builtin.template"]["src"].endswith("/" + template)
-        assert role.get("vars") == ours.get("vars") == {"plan": "{{ railmount_plan }}"}
-        assert role.get("loop") == ours.get("loop")
-        assert role.get("loop_control", {}).get("loop_var") == (
-            ours.get("loop_control", {}).get("loop_var")
+    for host, plan in load_plans(inventory)[1].items():
+        ours = render_files(plan)
+        for path, text in ours.items():
+            target = out / host / ("etc/fstab" if path == FSTAB else path.lstrip("/"))
+            assert target.read_text() == text, f"{host} {path} differs under Ansible"
+        for name, source in hostside_sources().items():
+            assert (out / host / HOST_LIB.lstrip("/") / HOST_PACKAGE / name).read_text() == source
+        netplan = out / host / "etc/netplan/60-railmount-em1.yaml"
+        assert oct(netplan.stat().st_mode & 0o777) == "0o600"
+        assert os.access(out / host / "usr/local/sbin/railmount-host", os.X_OK)
+        # A first deploy replaces nothing: the snapshot only lists what it created.
+        manifest = json.loads(
+            (out / host / "var/lib/railmount/netplan-previous/manifest.json").read_text()
         )
-        # The destination is the plan's path (the mirror only prefixes a directory).
-        role_dest = role["ansible.builtin.template"]["dest"]
-        ours_dest = ours["ansible.builtin.template"]["dest"]
-        assert ours_dest.endswith(role_dest.removeprefix("{{ ").removesuffix(" }}") + " }}")
+        assert sorted(manifest["created"]) == sorted(
+            str(out / host / p.netplan_file.lstrip("/")) for p in plan.ports
+        )
+        assert manifest["replaced"] == manifest["removed"] == {}
 
-    role_mount = _task(mounts, "Mount the filesystem once per VIP")["ansible.posix.mount"]
-    ours_mount = _task(
-        mirror, "Write fstab entries as nfs_mounts does (state present - fstab only)"
-    )
-    ours_mount = ours_mount["ansible.posix.mount"]
-    for key in ("src", "path", "fstype", "opts", "dump", "passno"):
-        assert role_mount[key] == ours_mount[key], key
-    assert (REPO / "roles/storage_ports/defaults/main.yml").read_text().count(
-        "{{ role_path }}/../../templates"
-    ) == 1
+    again = _write(tmp_path, inventory, out)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert all("changed=0" in line for line in _recap(again.stdout).values()), again.stdout
+
+
+def test_check_mode_on_a_fresh_host_shows_every_file_and_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    for host in ("dgx-1-1", "dgx-1-2"):  # a host always has one (and ansible.posix.mount
+        (out / host / "etc").mkdir(parents=True)  # creates a missing one even in check mode)
+        (out / host / "etc/fstab").write_text("")
+    run = _write(tmp_path, REPO / "inventory" / "reference", out, "--check", "--diff")
+    assert run.returncode == 0, run.stdout + run.stderr
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert sorted(str(p.relative_to(out)) for p in files) == [
+        "dgx-1-1/etc/fstab",
+        "dgx-1-2/etc/fstab",
+    ]
+    assert all(p.read_text() == "" for p in files)
+    for path in ("/etc/netplan/60-railmount-em1.yaml", "/etc/sysctl.d/60-railmount.conf",
+                 "/etc/railmount/plan.json", "/usr/local/sbin/railmount-host"):  # fmt: skip
+        assert f"+++ after: {out}/dgx-1-1{path}" in run.stdout, path
+    assert "+    addresses:" not in run.stdout  # the YAML is shown as written
+    assert "        - 10.21.115.120/24" in run.stdout
+    assert all("changed=" in line for line in _recap(run.stdout).values())
+
+
+def test_a_netplan_change_keeps_the_replaced_and_removed_files(tmp_path):
+    """The snapshot railmount-host netplan-apply restores on a failed change."""
+    inventory = REPO / "inventory" / "reference"
+    out = tmp_path / "out"
+    assert _write(tmp_path, inventory, out).returncode == 0
+    host = out / "dgx-1-1"
+    em1 = host / "etc/netplan/60-railmount-em1.yaml"
+    before = em1.read_text()
+    em1.write_text(before.replace("mtu: 1500", "mtu: 1400"))  # local drift
+    stale = host / "etc/netplan/60-railmount-em9.yaml"
+    stale.write_text("network: {version: 2}\n")
+    run = _write(tmp_path, inventory, out, "--limit", "localhost,dgx-1-1", "--diff")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert em1.read_text() == before and not stale.exists()
+    assert "-      mtu: 1400" in run.stdout and "+      mtu: 1500" in run.stdout
+    snapshot = host / "var/lib/railmount/netplan-previous"
+    manifest = json.loads((snapshot / "manifest.json").read_text())
+    assert manifest["created"] == []
+    assert Path(manifest["replaced"][str(em1)]).read_text().count("mtu: 1400") == 1
+    assert Path(manifest["removed"][str(stale)]).read_text() == "network: {version: 2}\n"

@@ -39,9 +39,11 @@ def test_plan_json_schema(capsys):
         assert {"path", "server", "export", "fstype", "options"} <= set(mount)
     assert host["mounts"][0] == {
         "path": "/mnt/nfs0",
+        "source": "10.21.115.6:/nfs0",
         "server": "10.21.115.6",
         "export": "/nfs0",
         "fstype": "nfs",
+        "expected_fstype": "nfs",
         "options": "vers=3,proto=tcp,rsize=524288,wsize=524288,hard,_netdev",
         "vip": "nfs0",
         "dev": "em1",
@@ -100,8 +102,9 @@ def test_render_host(capsys):
         "### dgx-1-2: /etc/netplan/60-railmount-em1.yaml",
         "### dgx-1-2: /etc/netplan/60-railmount-em2.yaml",
         "### dgx-1-2: /etc/sysctl.d/60-railmount.conf",
-        "### dgx-1-2: /usr/local/sbin/railmount-verify-path",
-        "### dgx-1-2: /etc/railmount/failover.json",
+        "### dgx-1-2: /etc/railmount/plan.json",
+        "### dgx-1-2: /etc/systemd/system/railmount-failover.service",
+        "### dgx-1-2: /usr/local/sbin/railmount-host",
         "### dgx-1-2: /etc/fstab (railmount lines)",
     ]
     assert "10.21.115.6:/nfs0 /mnt/nfs0 nfs" in out

@@ -1,33 +1,30 @@
-"""The failover agent's decisions (take over, give back, reinstall routes) with faked I/O."""
+"""The failover agent's decisions (take over, give back, reinstall routes) with faked I/O,
+and the gratuitous ARP frame it and the lab's array send."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-AGENT = Path(__file__).resolve().parents[1] / "roles/storage_ports/files/railmount-failover.py"
+from railmount.hostside import agent as agent_module
+from railmount.hostside import garp
+
+GOLDEN_PLAN = Path(__file__).parent / "golden" / "lab" / "dgx-1-1" / "plan.json"
 
 
 @pytest.fixture
 def agent(monkeypatch):
-    spec = importlib.util.spec_from_file_location("railmount_failover", AGENT)
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    module.calls = []
-    module.carriers = {"em1": True, "em2": True}
-    monkeypatch.setattr(module, "carrier", lambda port: module.carriers[port])
-    monkeypatch.setattr(
-        module, "announce", lambda port, ip: module.calls.append(("garp", port, ip))
-    )
-    monkeypatch.setattr(module, "ip_cmd", lambda *a: module.calls.append(("ip", *a)) or True)
-    return module
+    calls: list[tuple] = []
+    carriers = {"em1": True, "em2": True}
+    monkeypatch.setattr(agent_module, "carrier", lambda port: carriers[port])
+    monkeypatch.setattr(agent_module, "announce", lambda port, ip: calls.append(("garp", port, ip)))
+    monkeypatch.setattr(agent_module, "ip_cmd", lambda *a: calls.append(("ip", *a)) or True)
+    agent_module.calls, agent_module.carriers = calls, carriers  # type: ignore[attr-defined]
+    return agent_module
 
 
 def _ports(agent):
@@ -67,19 +64,20 @@ def test_no_takeover_when_the_backup_is_down_too(agent):
     assert agent.step(ports) is False and agent.calls == []
 
 
-def test_gratuitous_arp_frame_layout(agent):
+def test_gratuitous_arp_frame_layout():
     mac = bytes.fromhex("020000000101")
-    frame = agent.garp_frame(mac, "198.18.115.120")
+    frame = garp.frame(mac, "198.18.115.120")
     ip = socket.inet_aton("198.18.115.120")
     assert frame[:6] == b"\xff" * 6 and frame[6:12] == mac and frame[12:14] == b"\x08\x06"
-    assert frame[20:22] == b"\x00\x01"  # ARP request
-    assert frame[22:28] == mac and frame[28:32] == ip and frame[38:42] == ip
-    assert len(frame) == 42
+    assert frame[14:22] == bytes.fromhex("0001080006040001")  # Ethernet/IPv4 ARP request
+    assert frame[22:28] == mac and frame[28:32] == ip
+    assert frame[32:38] == b"\x00" * 6 and frame[38:42] == ip
+    assert len(frame) == 60 and frame[42:] == b"\x00" * 18  # padded to Ethernet's minimum
 
 
 def test_missing_backup_routes_are_reinstalled_and_present_ones_left(agent, monkeypatch):
-    config = json.loads((AGENT.parents[3] / "tests/golden/lab/dgx-1-1/failover.json").read_text())
-    routes = config["routes"]
+    plan = json.loads(GOLDEN_PLAN.read_text())
+    routes = [r for r in plan["routes"] if r["backup"]]
     have = [{"dst": r["address"], "dev": r["dev"], "metric": r["metric"]} for r in routes[1:]]
     monkeypatch.setattr(
         agent.subprocess,
@@ -89,20 +87,17 @@ def test_missing_backup_routes_are_reinstalled_and_present_ones_left(agent, monk
     agent.ensure_routes(routes)
     first = routes[0]
     assert agent.calls == [
-        (
-            "ip",
-            "route",
-            "replace",
-            first["to"],
-            "dev",
-            first["dev"],
-            "src",
-            first["src"],
-            "metric",
-            str(first["metric"]),
-            "scope",
-            "link",
-            "proto",
-            "static",
-        ),
+        ("ip", "route", "replace", first["to"], "dev", first["dev"], "src", first["src"],
+         "metric", str(first["metric"]), "scope", "link", "proto", "static"),
+    ]  # fmt: skip
+
+
+def test_agent_follows_the_plan_file(agent, monkeypatch, tmp_path):
+    """ports_of() reads the plan's failover ports and adopts a takeover left running."""
+    plan = json.loads(GOLDEN_PLAN.read_text())
+    monkeypatch.setattr(agent, "holders", lambda ip: ["em2"] if ip == "198.18.115.120" else [])
+    ports = agent.ports_of(plan)
+    assert [(p.name, p.ip, p.backup, p.moved_to) for p in ports] == [
+        ("em1", "198.18.115.120", "em2", "em2"),
+        ("em2", "198.18.115.113", "em1", None),
     ]

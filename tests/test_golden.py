@@ -24,19 +24,18 @@ def test_golden(inventory, request):
 
 def test_reference_golden_has_every_file():
     files = expected_files("reference")
+    per_host = [
+        "60-railmount-em1.yaml",
+        "60-railmount-em2.yaml",
+        "60-railmount.conf",
+        "fstab",
+        "plan.json",
+        "railmount-failover.service",
+        "railmount-host",
+    ]
     assert sorted(files) == [
-        "dgx-1-1/60-railmount-em1.yaml",
-        "dgx-1-1/60-railmount-em2.yaml",
-        "dgx-1-1/60-railmount.conf",
-        "dgx-1-1/failover.json",
-        "dgx-1-1/fstab",
-        "dgx-1-1/railmount-verify-path",
-        "dgx-1-2/60-railmount-em1.yaml",
-        "dgx-1-2/60-railmount-em2.yaml",
-        "dgx-1-2/60-railmount.conf",
-        "dgx-1-2/failover.json",
-        "dgx-1-2/fstab",
-        "dgx-1-2/railmount-verify-path",
+        *(f"dgx-1-1/{name}" for name in per_host),
+        *(f"dgx-1-2/{name}" for name in per_host),
         "plan.json",
         "plan.txt",
     ]

@@ -8,8 +8,7 @@ from typing import Any
 from railmount.model import Client, Inventory, NfsOptions, Port, Vip
 
 SYSCTL_FILE = "/etc/sysctl.d/60-railmount.conf"
-VERIFY_SCRIPT = "/usr/local/sbin/railmount-verify-path"
-FAILOVER_CONFIG = "/etc/railmount/failover.json"
+PLAN_FILE = "/etc/railmount/plan.json"  # the host's own plan: input of railmount-host
 NETPLAN_DIR = "/etc/netplan"
 # Two ports in one subnet: answer ARP only on the port that owns the address, announce
 # with the outgoing port's own address, and loose reverse-path filtering so replies that
@@ -49,9 +48,11 @@ class RoutePlan:
 @dataclass(frozen=True)
 class MountPlan:
     path: str
+    source: str  # VIP:/export, as fstab and /proc/mounts name it
     server: str  # the VIP address
     export: str
-    fstype: str
+    fstype: str  # for fstab; 4.x mounts show as nfs4 in /proc/mounts (expected_fstype)
+    expected_fstype: str
     options: str  # comma separated, as written to fstab
     vip: str
     dev: str  # port the VIP is pinned to
@@ -75,15 +76,12 @@ class FailoverPort:
 
 @dataclass(frozen=True)
 class FailoverPlan:
-    """railmount-failover agent config: whose address moves where on carrier loss."""
+    """The failover agent's part: whose address moves where on carrier loss. (The agent
+    also re-installs the plan's backup routes: networkd 252 silently drops a route whose
+    preferred source is another port's address when that port is configured second.)"""
 
     enabled: bool
-    config_file: str
     ports: tuple[FailoverPort, ...]
-    # The backup routes again: networkd 252 silently drops a route whose preferred source
-    # is another port's address when that port is configured second, so the agent
-    # (re)installs them.
-    routes: tuple[RoutePlan, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,7 +92,7 @@ class HostPlan:
     mounts: tuple[MountPlan, ...]
     sysctls: tuple[SysctlPlan, ...]
     sysctl_file: str
-    verify_script: str
+    plan_file: str
     management_interface: str | None
     failover: FailoverPlan
 
@@ -238,9 +236,11 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
         mounts.append(
             MountPlan(
                 path=vip.mount_path,
+                source=f"{vip.address}:{inv.array.export}",
                 server=str(vip.address),
                 export=inv.array.export,
                 fstype="nfs",
+                expected_fstype="nfs" if inv.nfs.version == "3" else "nfs4",
                 options=_join(mount_options(inv.nfs)),
                 vip=vip.name,
                 dev=port.name,
@@ -264,23 +264,20 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
         tuple(mounts),
         sysctls,
         SYSCTL_FILE,
-        VERIFY_SCRIPT,
+        PLAN_FILE,
         client.management_interface,
-        _failover(inv, client, routes),
+        _failover(inv, client),
     )
 
 
-def _failover(inv: Inventory, client: Client, routes: list[RoutePlan]) -> FailoverPlan:
+def _failover(inv: Inventory, client: Client) -> FailoverPlan:
     ports = []
     if inv.failover.enabled:
         for port in client.ports:
             backup = _backup_port(client, port)
             if backup is not None:
                 ports.append(FailoverPort(port.name, str(port.interface.ip), backup.name))
-    backups = tuple(r for r in routes if r.backup)
-    return FailoverPlan(
-        inv.failover.enabled and bool(ports), FAILOVER_CONFIG, tuple(ports), backups
-    )
+    return FailoverPlan(inv.failover.enabled and bool(ports), tuple(ports))
 
 
 def plan_inventory(inv: Inventory) -> dict[str, HostPlan]:

@@ -33,7 +33,9 @@ def cmd_up(args: argparse.Namespace) -> int:
 
     spec = _spec(args)
     timings = control.up(spec, _progress)
-    path = write_connection(_inventory_dir(args.inventory), spec, control.ssh_key(spec))
+    path = write_connection(
+        _inventory_dir(args.inventory), spec, control.ssh_key(spec), control.known_hosts(spec)
+    )
     _progress(f"lab: Ansible connection written to {path}")
     print(json.dumps({"timings": timings, "hosts": [g.name for g in spec.guests]}))
     return 0

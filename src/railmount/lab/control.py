@@ -53,6 +53,7 @@ def up(
     image = phase("image", lambda: ensure_image(spec.image_dir, progress))
     timings["image_build_seconds"] = image.build_seconds
     key = _install_key(spec, image)
+    _write_known_hosts(spec, image)
     phase("fabric", lambda: fabric.up(spec))
     phase("array", lambda: array.start(spec))
 
@@ -94,7 +95,7 @@ def down(spec: LabSpec, progress: Progress = print) -> None:
     attempt("array", lambda: array.stop(spec))
     attempt("fabric", lambda: fabric.down(spec))
     attempt("taps", lambda: _delete_prefixed_taps(spec, progress))
-    for path in (_state_path(spec), spec.state_dir / "ssh_config"):
+    for path in (_state_path(spec), ssh_config(spec), known_hosts(spec)):
         path.unlink(missing_ok=True)
     if errors:
         raise LabError("lab down incomplete:\n  " + "\n  ".join(errors))
@@ -109,7 +110,7 @@ def status(spec: LabSpec) -> dict[str, Any]:
     pids = {g.name: guest.pid(spec, g) for g in spec.guests}
 
     def reachable(g: GuestSpec) -> bool:
-        return pids[g.name] is not None and key.exists() and guest.ssh_ok(g, key, 15.0)
+        return pids[g.name] is not None and key.exists() and guest.ssh_ok(spec, g, key, 15.0)
 
     with ThreadPoolExecutor(max_workers=max(1, len(spec.guests))) as pool:
         reach = dict(zip(pids, pool.map(reachable, spec.guests), strict=True))
@@ -155,9 +156,20 @@ def ssh_config(spec: LabSpec) -> Path:
     return spec.state_dir / "ssh_config"
 
 
+def known_hosts(spec: LabSpec) -> Path:
+    """known_hosts for every guest's forwarded port (all share the image's host key)."""
+    return guest.known_hosts(spec)
+
+
+def _write_known_hosts(spec: LabSpec, image: GuestImage) -> None:
+    key = image.host_key()
+    lines = [f"[127.0.0.1]:{g.ssh_port} {key}" for g in spec.guests]
+    known_hosts(spec).write_text("\n".join(lines) + "\n")
+
+
 def ssh_command(spec: LabSpec, host: str) -> list[str]:
     """argv for an interactive root ssh to a guest (append a command to run one)."""
-    return guest.ssh_argv(_guest(spec, host), ssh_key(spec))
+    return guest.ssh_argv(_guest(spec, host), ssh_key(spec), known_hosts(spec))
 
 
 def console(spec: LabSpec, host: str) -> int:
@@ -321,8 +333,8 @@ def _write_ssh_config(spec: LabSpec, key: Path) -> None:
         f"  User root\n"
         f"  IdentityFile {key}\n"
         f"  IdentitiesOnly yes\n"
-        f"  StrictHostKeyChecking no\n"
-        f"  UserKnownHostsFile /dev/null\n"
+        f"  StrictHostKeyChecking yes\n"
+        f"  UserKnownHostsFile {known_hosts(spec)}\n"
         f"  LogLevel ERROR\n"
         for g in spec.guests
     ]

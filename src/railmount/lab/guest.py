@@ -150,7 +150,12 @@ def attach(spec: LabSpec, guest: GuestSpec) -> None:
         fabric.attach_tap(spec, nic)
 
 
-def ssh_argv(guest: GuestSpec, key: Path) -> list[str]:
+def known_hosts(spec: LabSpec) -> Path:
+    """The lab's known_hosts (written by control.up before the guests boot)."""
+    return spec.state_dir / "known_hosts"
+
+
+def ssh_argv(guest: GuestSpec, key: Path, known: Path) -> list[str]:
     """argv prefix for ssh to the guest as root; append a remote command or nothing."""
     return [
         "ssh",
@@ -158,17 +163,17 @@ def ssh_argv(guest: GuestSpec, key: Path) -> list[str]:
         "-p", str(guest.ssh_port),
         "-o", "BatchMode=yes",
         "-o", "IdentitiesOnly=yes",
-        "-o", "StrictHostKeyChecking=no",
-        "-o", "UserKnownHostsFile=/dev/null",
+        "-o", "StrictHostKeyChecking=yes",
+        "-o", f"UserKnownHostsFile={known}",
         "-o", "LogLevel=ERROR",
         "-o", "ConnectTimeout=10",
         "root@127.0.0.1",
     ]  # fmt: skip
 
 
-def ssh_ok(guest: GuestSpec, key: Path, timeout: float = 20.0) -> bool:
+def ssh_ok(spec: LabSpec, guest: GuestSpec, key: Path, timeout: float = 20.0) -> bool:
     try:
-        res = run([*ssh_argv(guest, key), "true"], check=False, timeout=timeout)
+        res = run([*ssh_argv(guest, key, known_hosts(spec)), "true"], check=False, timeout=timeout)
     except subprocess.TimeoutExpired:
         return False
     return res.returncode == 0
@@ -187,7 +192,7 @@ def wait_ssh(spec: LabSpec, guest: GuestSpec, key: Path, *, timeout: float = SSH
                 f"{guest.name}: QEMU exited while booting; console log {p.console_log}:\n"
                 f"{tail(p.console_log)}\n{tail(p.qemu_err, 5)}"
             )
-        if ssh_banner("127.0.0.1", guest.ssh_port) and ssh_ok(guest, key, timeout=60.0):
+        if ssh_banner("127.0.0.1", guest.ssh_port) and ssh_ok(spec, guest, key, timeout=60.0):
             return time.monotonic() - start
         if time.monotonic() - start >= timeout:
             raise GuestError(

@@ -136,6 +136,7 @@ DPKG_OPTS: tuple[str, ...] = (
 )
 
 KEY_NAME = "id_ed25519"
+HOST_KEY_NAME = "ssh_host_ed25519_key.pub"  # the guests' SSH host key (all share the image's)
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,16 @@ class GuestImage:
             ssh_key=path / KEY_NAME,
             build_seconds=float(seconds) if seconds is not None else None,
         )
+
+    def host_key(self) -> str:
+        """The guests' public SSH host key ("ssh-ed25519 AAAA..."), for known_hosts.
+
+        Saved at build time; read out of disk.img (debugfs, no mount) for older builds."""
+        saved = self.dir / HOST_KEY_NAME
+        if not saved.exists():
+            res = run(["debugfs", "-R", "cat /etc/ssh/ssh_host_ed25519_key.pub", str(self.disk)])
+            saved.write_text(res.stdout.strip() + "\n")
+        return " ".join(saved.read_text().split()[:2])
 
 
 def default_lab_root() -> Path:
@@ -331,6 +342,7 @@ def _customize(rootfs: Path, out: Path) -> None:
     # dbus keeps a copy of the machine-id; drop it so it follows /etc/machine-id.
     (rootfs / "var/lib/dbus/machine-id").unlink(missing_ok=True)
 
+    shutil.copyfile(rootfs / "etc/ssh/ssh_host_ed25519_key.pub", out / HOST_KEY_NAME)
     key = out / KEY_NAME
     run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "railmount-lab", "-f", str(key)])
     ssh_dir = rootfs / "root/.ssh"

@@ -71,14 +71,17 @@ def lab_spec(inv: Inventory, hosts: int | None = None) -> LabSpec:
     return LabSpec(PREFIX, root / "run", root / "image", inv.switches, array, tuple(guests), mtu)
 
 
-def write_connection(inventory_dir: Path, spec: LabSpec, key: Path) -> Path:
-    """Tell Ansible (and testinfra) how to reach the running guests."""
+def write_connection(inventory_dir: Path, spec: LabSpec, key: Path, known_hosts: Path) -> Path:
+    """Tell Ansible (and the validation) how to reach the running guests: their forwarded
+    SSH ports, the lab key, and a known_hosts with the guests' host key, so host-key
+    checking stays on."""
     hosts = {
         g.name: {
             "ansible_host": "127.0.0.1",
             "ansible_port": g.ssh_port,
             "ansible_user": "root",
             "ansible_ssh_private_key_file": str(key),
+            "ansible_ssh_common_args": f"-o UserKnownHostsFile={known_hosts}",
         }
         for g in spec.guests
     }

@@ -1,0 +1,50 @@
+"""Action: render every file railmount keeps on a storage client from its plan, then
+write them with one call of the host_config module (diffs, check mode, netplan snapshot).
+
+Rendering happens here, on the controller, with railmount.render — the code
+`railmount render` uses — so what a deploy writes and what `railmount render` shows
+cannot differ.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible.plugins.action import ActionBase
+
+from railmount.render import host_files
+
+
+class ActionModule(ActionBase):
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        result = super().run(tmp, task_vars)
+        task_vars = task_vars or {}
+        plan = task_vars.get("railmount_plan")
+        if not plan:
+            return {**result, "failed": True, "msg": "no railmount_plan fact: run the plan role"}
+        files, remove = host_files(plan)
+        args = {
+            "files": [
+                {
+                    "path": f.path,
+                    "content": f.content,
+                    "mode": f.mode,
+                    "group": f.group,
+                    "diff": f.show_diff,
+                }
+                for f in files
+            ],
+            "remove": [{"glob": r.glob, "group": r.group} for r in remove],
+            "storage_macs": [p["mac"] for p in plan["ports"]],
+        }
+        for option in ("snapshot_dir", "root"):
+            if option in self._task.args:
+                args[option] = self._task.args[option]
+        module = self._execute_module(
+            module_name="railmount.storage.host_config", module_args=args, task_vars=task_vars
+        )
+        result.update(module)
+        return result

@@ -1,0 +1,241 @@
+#!/usr/bin/python
+"""Module: write railmount's files on a storage client in one call (the action plugin of
+the same name renders them on the controller from the host's plan)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: host_config
+short_description: Write railmount's per-host files, with diffs and a netplan snapshot
+description:
+  - Writes each given file atomically when its content or mode differs, and removes
+    stale files matching the given globs. Supports check mode and diff mode.
+  - Before it changes any file of group C(netplan) it saves the files it replaces or
+    removes into I(snapshot_dir) with a manifest, so C(railmount-host netplan-apply) can
+    put them back if the new configuration breaks the storage path. One snapshot is kept.
+  - Refuses to touch anything when the interface the default route uses has the MAC of
+    a planned storage port (the management path would be reconfigured).
+  - Normally called through the action plugin of the same name, which renders the files
+    from the C(railmount_plan) fact.
+options:
+  files:
+    description: Files to write.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      path: {description: Absolute path., type: path, required: true}
+      content: {description: Full content., type: str, required: true}
+      mode: {description: Octal mode., type: str, default: "0644"}
+      group:
+        description: Which kind of file (netplan, sysctl, plan, tool, agent).
+        type: str
+        required: true
+      diff: {description: Show the content in diff mode., type: bool, default: true}
+  remove:
+    description: Stale files to delete, as globs with a group; planned paths are kept.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      glob: {description: Absolute glob., type: str, required: true}
+      group: {description: Group of the files., type: str, required: true}
+  storage_macs:
+    description: MACs of the planned storage ports (lower case).
+    type: list
+    elements: str
+    default: []
+  snapshot_dir:
+    description: Where the replaced netplan files are saved.
+    type: path
+    default: /var/lib/railmount/netplan-previous
+  root:
+    description: >-
+      Write under this directory instead of C(/) (an image being built, or a preview);
+      the management-path guard is skipped then.
+    type: path
+    default: /
+author: railmount
+"""
+
+RETURN = r"""
+groups_changed:
+  description: Groups with at least one changed file.
+  returned: always
+  type: list
+  elements: str
+files_changed:
+  description: Paths written or removed (or that would be, in check mode).
+  returned: always
+  type: list
+  elements: str
+"""
+
+import glob
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def _read(path):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def _mode(path):
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        return None
+
+
+def _write(path, data, mode):
+    directory = os.path.dirname(path)
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".railmount-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def management_mac():
+    """(interface, mac) of the default route's interface, or (None, None)."""
+    out = subprocess.run(
+        ["ip", "-j", "-4", "route", "show", "default"], capture_output=True, text=True, check=False
+    ).stdout
+    try:
+        routes = json.loads(out or "[]")
+    except ValueError:
+        routes = []
+    for route in routes:
+        dev = route.get("dev")
+        data = _read(f"/sys/class/net/{dev}/address") if dev else None
+        if data:
+            return dev, data.decode().strip().lower()
+    return None, None
+
+
+class Snapshot:
+    """Saves what a change replaces or removes, once, before the first change."""
+
+    def __init__(self, directory, check_mode):
+        self.directory = directory
+        self.check_mode = check_mode
+        self.manifest = {"created": [], "replaced": {}, "removed": {}}
+        self.started = False
+
+    def save(self, path, kind):
+        if self.check_mode:
+            return
+        if not self.started:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            os.makedirs(self.directory, mode=0o700)
+            self.started = True
+        if kind == "created":
+            self.manifest["created"].append(path)
+        else:
+            saved = os.path.join(self.directory, path.strip("/").replace("/", "__"))
+            shutil.copy2(path, saved)
+            self.manifest[kind][path] = saved
+
+    def close(self):
+        if self.started:
+            with open(os.path.join(self.directory, "manifest.json"), "w") as handle:
+                json.dump(self.manifest, handle, indent=1)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            files=dict(type="list", elements="dict", required=True),
+            remove=dict(type="list", elements="dict", default=[]),
+            storage_macs=dict(type="list", elements="str", default=[]),
+            snapshot_dir=dict(type="path", default="/var/lib/railmount/netplan-previous"),
+            root=dict(type="path", default="/"),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    root = params["root"]
+
+    def at(path):
+        return os.path.join(root, path.lstrip("/"))
+
+    dev, mac = management_mac() if root == "/" else (None, None)
+    if mac and mac in [m.lower() for m in params["storage_macs"]]:
+        module.fail_json(
+            msg=f"the default-route interface {dev} has the MAC {mac} of a planned storage "
+            "port; railmount never reconfigures the management path. Fix railmount_ports."
+        )
+    snapshot = Snapshot(at(params["snapshot_dir"]), module.check_mode)
+    changed_files, groups, diffs = [], set(), []
+    planned = {at(f["path"]) for f in params["files"]}
+    for item in params["files"]:
+        path, group = at(item["path"]), item["group"]
+        data = item["content"].encode()
+        mode = int(item.get("mode") or "0644", 8)
+        old = _read(path)
+        if old == data and _mode(path) == mode:
+            continue
+        changed_files.append(path)
+        groups.add(group)
+        if module._diff:
+            show = item.get("diff", True)
+            diffs.append(
+                {
+                    "before_header": path if old is not None else f"{path} (absent)",
+                    "after_header": path,
+                    "before": (old.decode(errors="replace") if show else f"<{len(old)} bytes>\n")
+                    if old is not None
+                    else "",
+                    "after": item["content"] if show else f"<{len(data)} bytes, mode {mode:o}>\n",
+                }
+            )
+        if group == "netplan":
+            snapshot.save(path, "created" if old is None else "replaced")
+        if not module.check_mode:
+            _write(path, data, mode)
+    for rule in params["remove"]:
+        for path in sorted(glob.glob(at(rule["glob"]))):
+            if path in planned:
+                continue
+            changed_files.append(path)
+            groups.add(rule["group"])
+            if module._diff:
+                old = _read(path) or b""
+                diffs.append(
+                    {
+                        "before_header": path,
+                        "after_header": f"{path} (removed)",
+                        "before": old.decode(errors="replace"),
+                        "after": "",
+                    }
+                )
+            if rule["group"] == "netplan":
+                snapshot.save(path, "removed")
+            if not module.check_mode:
+                os.unlink(path)
+    snapshot.close()
+    module.exit_json(
+        changed=bool(changed_files),
+        files_changed=changed_files,
+        groups_changed=sorted(groups),
+        diff=diffs,
+    )
+
+
+if __name__ == "__main__":
+    main()
