@@ -76,7 +76,7 @@ def test_unknown_switch_rejected() -> None:
 def test_ganesha_conf() -> None:
     conf = array.ganesha_conf(make_spec())
     for line in (
-        "Protocols = 3;",
+        "Protocols = 3, 4;",
         "Enable_NLM = false;",
         "Bind_addr = 0.0.0.0;",
         "Mount_Path_Pseudo = true;",
