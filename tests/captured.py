@@ -21,6 +21,7 @@ from railmount.model import Inventory, ValidateSettings
 from railmount.planner import HostPlan
 from railmount.validation import probe
 from railmount.validation.bandwidth import BandwidthResult, Phase
+from railmount.validation.verdicts import CheckResult
 
 DATA = Path(__file__).parent / "data"
 LAB = Path(__file__).resolve().parents[1] / "inventory" / "lab"
@@ -53,6 +54,12 @@ def edit(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
+def failure(result: CheckResult) -> str:
+    """The message of a result that must have failed: not passed, not skipped."""
+    assert not result.passed and result.skipped is None, result
+    return result.message
+
+
 class Capture:
     """A probe output, section by section, to edit before parsing."""
 
@@ -79,6 +86,29 @@ class Capture:
         links = self.json("links")
         next(entry for entry in links if entry["ifname"] == port).update(changes)
         return self.set_json("links", links)
+
+    def reroute(self, address: str, dev: str, src: str) -> Capture:
+        """After `ip route replace ADDRESS/32 dev DEV src SRC`: what `ip -j route get` says."""
+        answer = [{"dst": address, "dev": dev, "prefsrc": src, "flags": [], "uid": 0, "cache": []}]
+        return self.set_json(f"route {address}", answer)
+
+    def mount_line(self, path: str, old: str, new: str) -> Capture:
+        """`old` replaced by `new` in the /proc/mounts line of `path`."""
+        lines = self.sections["mounts"].splitlines()
+        self.sections["mounts"] = "\n".join(
+            edit(line, old, new) if f" {path} " in line else line for line in lines
+        )
+        return self
+
+    def umount(self, path: str) -> Capture:
+        """After `umount PATH`: its /proc/mounts line and its NFS connections are gone."""
+        lines = self.sections["mounts"].splitlines()
+        mine = next(line for line in lines if f" {path} " in line)
+        server = mine.split(":", 1)[0]
+        self.sections["mounts"] = "\n".join(line for line in lines if line != mine)
+        tcp = self.sections["tcp"].splitlines()
+        self.sections["tcp"] = "\n".join(x for x in tcp if f" {server}:2049" not in x)
+        return self
 
     def text(self) -> str:
         return "".join(f"{probe.MARK}{name}\n{body}\n" for name, body in self.sections.items())

@@ -60,6 +60,14 @@ def test_the_backup_route_with_the_right_source_is_still_wrong():
     )
 
 
+def test_the_planned_port_with_the_other_port_s_source_is_wrong():
+    """The route networkd can leave behind: right port, source of the other port."""
+    capture = Capture().edit("route 198.18.115.8", "198.18.115.121", "198.18.115.114")
+    assert routes.route_problem(_expectation("nfs2"), _answer("198.18.115.8", capture)) == (
+        "expected dev em1 src 198.18.115.121, actual dev em1 src 198.18.115.114"
+    )
+
+
 def test_an_unreachable_vip_shows_what_ip_printed():
     answer = routes.parse_answer("RTNETLINK answers: Network is unreachable\n")
     assert answer == "RTNETLINK answers: Network is unreachable"
