@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, Dict, List, Union  # noqa: UP035
 
 # What `ip -j route get VIP 2>&1` answered: its JSON list, or the text it printed instead
-# (e.g. "RTNETLINK answers: Network is unreachable").
-Answer = Union[list[dict[str, Any]], str]  # noqa: UP007 (3.9: no `|` at runtime)
+# (e.g. "RTNETLINK answers: Network is unreachable"). typing's names: this line runs at
+# import, where 3.8 (Ubuntu 20.04, DGX OS 5) has no list[...] and 3.9 no `|`.
+Answer = Union[List[Dict[str, Any]], str]  # noqa: UP006, UP007
 
 
 @dataclass(frozen=True)
