@@ -36,7 +36,9 @@ class FakeHost:
     def __call__(self, argv):
         self.calls.append(argv)
         if argv[:3] == ["ip", "-j", "route"]:
-            dev, src = self.routes.get(argv[-1], (None, None))
+            if argv[-1] not in self.routes:
+                return done(argv, rc=2, err="RTNETLINK answers: Network is unreachable\n")
+            dev, src = self.routes[argv[-1]]
             return done(argv, out=json.dumps([{"dst": argv[-1], "dev": dev, "prefsrc": src}]))
         if argv[0] == "ping":
             return done(argv, rc=0 if argv[-1] in self.routes else 1)
@@ -148,7 +150,8 @@ def test_verify_names_every_broken_vip():
     host = FakeHost(routes={**GOOD_ROUTES, "198.18.115.9": ("em1", "198.18.115.120")})
     del host.routes["198.18.115.7"]
     assert verify.problems(PLAN, runner=host) == [
-        "nfs1 (198.18.115.7): expected dev em2 src 198.18.115.113, actual dev None src None",
+        "nfs1 (198.18.115.7): expected dev em2 src 198.18.115.113, "
+        "actual RTNETLINK answers: Network is unreachable",
         "nfs3 (198.18.115.9): expected dev em2 src 198.18.115.113, "
         "actual dev em1 src 198.18.115.120",
     ]

@@ -3,6 +3,7 @@
 One host (the first selected storage client) reads all its mounts while the suite
 injects each fault through railmount.lab.faults; railmount.validation.faults turns the
 reader and rx-counter logs into figures. A switch fault hits every host cabled to it.
+Verdicts: railmount.validation.verdicts.faults (limits from railmount_validate).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from railmount.lab.topology import lab_spec
 from railmount.validation import faults as fx
 from railmount.validation.bandwidth import prepare_script
 from railmount.validation.report import failure_text, failures
+from railmount.validation.verdicts import faults as verdicts
 
 pytestmark = pytest.mark.faults
 
@@ -32,8 +34,6 @@ PRE_S = 8.0  # reads settle before the fault; sets the pre-fault rate
 DOWN_S = 15.0
 VIP_DOWN_S = 10.0
 POST_S = 18.0  # after recovery: time to return to full bandwidth and the planned ports
-MAX_STALL_S = 10.0
-MAX_RESUME_S = 15.0
 IDLE_HOLD_S = 5.0
 IDLE_SETTLE_S = 4.0  # after recovery, before reading
 IDLE_READ_S = 12.0
@@ -80,30 +80,25 @@ def _matrix(spec: LabSpec, host: str, plan) -> list[Fault]:
     ]
 
 
-def _returned(rm, host: str, logs: fx.Logs, since: float) -> tuple[bool, str]:
-    """Traffic back on the planned ports: bytes on each, routes, TCP sources, agent."""
-    plan = rm.plan(host)
-    problems = []
-    carried = fx.ports_carrying(logs, since)
-    problems += [f"{p} idle" for p, b in carried.items() if b < 1_000_000]
-    state = rm.state(host, refresh=True)
-    for mount in plan.mounts:
-        got = state.route_get.get(mount.server)
-        if got is None or (got.dev, got.src) != (mount.dev, mount.src):
-            problems.append(f"route {mount.server} via {got and got.dev}/{got and got.src}")
-    planned = {(m.src, m.server) for m in plan.mounts}
-    if set(state.tcp) != planned:
-        problems.append(f"tcp {sorted(set(state.tcp) ^ planned)}")
-    agent = fx.agent_state(lambda s: rm.run(host, s))
-    problems += [
-        f"agent {p} moved_to {v.get('moved_to')}"
-        for p, v in agent.items()
-        if v.get("moved_to") is not None
-    ]
-    return not problems, "; ".join(problems) or "planned ports"
+def _after_recovery(rm, host: str, logs: fx.Logs, since: float) -> verdicts.AfterRecovery:
+    """What the return-to-planned-ports verdict judges: bytes per port since `since`, a
+    fresh probe (routes, TCP sources) and the failover agent's state."""
+    return verdicts.AfterRecovery(
+        carried=fx.ports_carrying(logs, since),
+        state=rm.state(host, refresh=True),
+        agent=fx.agent_state(lambda s: rm.run(host, s)),
+    )
 
 
-def _run_fault(rm, host: str, spec: LabSpec, fault: Fault) -> fx.FaultFigures:
+def _judge_return(rm, host: str, figures: fx.FaultFigures, after: verdicts.AfterRecovery):
+    """The verdict also goes into the figures: the report's fault table shows it."""
+    result = verdicts.returned_to_planned_ports(rm.plan(host), figures.fault, after)
+    figures.returned, figures.return_detail = result.passed, result.actual
+
+
+def _run_fault(
+    rm, host: str, spec: LabSpec, fault: Fault
+) -> tuple[fx.FaultFigures, verdicts.AfterRecovery]:
     run = lambda script: rm.run(host, script)  # noqa: E731
     settings = rm.inventory.validate
     offset = fx.clock_offset(run)
@@ -118,8 +113,9 @@ def _run_fault(rm, host: str, spec: LabSpec, fault: Fault) -> fx.FaultFigures:
     time.sleep(POST_S)
     logs = fx.fetch(run, out, offset)
     figures = fx.figures(fault.name, logs, t_fault, t_recover, t_recover + POST_S)
-    figures.returned, figures.return_detail = _returned(rm, host, logs, t_recover + POST_S - 6)
-    return figures
+    after = _after_recovery(rm, host, logs, t_recover + POST_S - 6)
+    _judge_return(rm, host, figures, after)
+    return figures, after
 
 
 def _links_failures(rm, host: str) -> list[str]:
@@ -136,7 +132,9 @@ def _links_failures(rm, host: str) -> list[str]:
     return [failure_text(h, entry) for h, entry in failures(results)]
 
 
-def _idle(rm, host: str, spec: LabSpec, fault: Fault) -> tuple[fx.FaultFigures, list[str]]:
+def _idle(
+    rm, host: str, spec: LabSpec, fault: Fault
+) -> tuple[fx.FaultFigures, verdicts.AfterRecovery, list[str]]:
     """The fault with nothing in flight: while it lasts the links suite must fail naming
     it (link/switch); after recovery every mount must read intact on the planned ports."""
     fault.down(spec)
@@ -156,8 +154,9 @@ def _idle(rm, host: str, spec: LabSpec, fault: Fault) -> tuple[fx.FaultFigures, 
     t = logs.samples[0].t if logs.samples else time.time()
     figures = fx.figures(f"idle {fault.name}", logs, t, t, t + IDLE_READ_S)
     # judged on the reader's own run (it ended before the fetch), after its start-up
-    figures.returned, figures.return_detail = _returned(rm, host, logs, t + 4)
-    return figures, failures
+    after = _after_recovery(rm, host, logs, t + 4)
+    _judge_return(rm, host, figures, after)
+    return figures, after, failures
 
 
 @pytest.fixture(scope="session")
@@ -170,13 +169,14 @@ def fault_results(rm) -> dict[str, Any]:
     rm.run(host, prepare_script(rm.plan(host), rm.inventory.validate))
     results["links_failures"] = {}
     for fault in _matrix(spec, host, rm.plan(host)):
-        results["figures"][fault.name] = (fault, _run_fault(rm, host, spec, fault))
+        figures, after = _run_fault(rm, host, spec, fault)
+        results["figures"][fault.name] = (fault, figures, after)
     for fault in _matrix(spec, host, rm.plan(host)):
-        idle, failures = _idle(rm, host, spec, fault)
-        results["figures"][idle.fault] = (fault, idle)
+        idle, after, failures = _idle(rm, host, spec, fault)
+        results["figures"][idle.fault] = (fault, idle, after)
         results["links_failures"][fault.name] = failures
     rm.state(host, refresh=True)  # leave a clean probe for the other suites
-    rm.measurements[host]["faults"] = [f.flat() for _, f in results["figures"].values()]
+    rm.measurements[host]["faults"] = [f.flat() for _, f, _ in results["figures"].values()]
     return results
 
 
@@ -185,89 +185,61 @@ FAULTS = IN_FLIGHT + [f"idle {key}" for key in IN_FLIGHT]
 PATH_FAULTS = ["link-down", "switch-down", "idle link-down", "idle switch-down"]
 
 
-def _pick(results: dict[str, Any], key: str) -> tuple[Fault | None, fx.FaultFigures]:
-    for name, pair in results["figures"].items():
+def _pick(
+    results: dict[str, Any], key: str
+) -> tuple[Fault, fx.FaultFigures, verdicts.AfterRecovery]:
+    for name, found in results["figures"].items():
         if name.startswith(key):
-            return pair
+            return found
     raise KeyError(key)
 
 
 @pytest.mark.parametrize("key", FAULTS)
 def test_every_mount_read_intact(rm, expect, fault_results, key):
     """Guards the other verdicts: no reads at all would mean no errors either."""
-    _, f = _pick(fault_results, key)
-    want = len(rm.plan(fault_results["host"]).mounts)
-    expect(fault_results["host"], f.fault, want, f.mounts_ok, what="mounts with intact reads")
+    _, figures, _ = _pick(fault_results, key)
+    expect.record(verdicts.mounts_read_intact(rm.plan(fault_results["host"]), figures))
 
 
 @pytest.mark.parametrize("key", FAULTS)
 def test_no_read_errors(rm, expect, fault_results, key):
-    _, f = _pick(fault_results, key)
-    expect(fault_results["host"], f.fault, 0, f.read_errors, what="read errors")
+    _, figures, _ = _pick(fault_results, key)
+    expect.record(verdicts.no_read_errors(rm.plan(fault_results["host"]), figures))
 
 
 @pytest.mark.parametrize("key", FAULTS)
 def test_no_mismatches(rm, expect, fault_results, key):
-    _, f = _pick(fault_results, key)
-    expect(fault_results["host"], f.fault, 0, f.mismatches, what="checksum mismatches")
+    _, figures, _ = _pick(fault_results, key)
+    expect.record(verdicts.no_mismatches(rm.plan(fault_results["host"]), figures))
 
 
 @pytest.mark.parametrize("key", ["link-down", "switch-down"])
 def test_stall_bounded(rm, expect, fault_results, key):
-    _, f = _pick(fault_results, key)
-    ok = f.stall_s is not None and f.stall_s <= MAX_STALL_S
-    expect(
-        fault_results["host"],
-        f.fault,
-        f"<= {MAX_STALL_S:.0f} s",
-        f"{f.stall_s} s {f.stalled_mount}".rstrip(),
-        ok=ok,
-        what="read stall",
-    )
+    _, figures, _ = _pick(fault_results, key)
+    plan, settings = rm.plan(fault_results["host"]), rm.inventory.validate
+    expect.record(verdicts.stall_bounded(plan, figures, settings))
 
 
 @pytest.mark.parametrize("key", PATH_FAULTS)
 def test_returned_to_planned_ports(rm, expect, fault_results, key):
-    _, f = _pick(fault_results, key)
-    expect(
-        fault_results["host"],
-        f.fault,
-        "planned ports",
-        f.return_detail,
-        ok=bool(f.returned),
-        what="after recovery",
-    )
+    _, figures, after = _pick(fault_results, key)
+    plan = rm.plan(fault_results["host"])
+    expect.record(verdicts.returned_to_planned_ports(plan, figures.fault, after))
 
 
 @pytest.mark.parametrize("key", IN_FLIGHT)
 def test_reads_resume(rm, expect, fault_results, key):
-    _, f = _pick(fault_results, key)
-    ok = f.resume_s is not None and f.resume_s <= MAX_RESUME_S
-    expect(
-        fault_results["host"],
-        f.fault,
-        f"<= {MAX_RESUME_S:.0f} s",
-        f"{f.resume_s} s",
-        ok=ok,
-        what="reads resume after recovery",
-    )
+    _, figures, _ = _pick(fault_results, key)
+    plan, settings = rm.plan(fault_results["host"]), rm.inventory.validate
+    expect.record(verdicts.reads_resume(plan, figures, settings))
 
 
 @pytest.mark.parametrize("key", ["link-down", "switch-down"])
 def test_links_suite_names_the_fault(rm, expect, fault_results, key):
     """While a link or switch is down, `railmount validate` fails on exactly its ports."""
-    host = fault_results["host"]
-    fault, _ = _pick(fault_results, key)
-    dead = [p for p in rm.plan(host).ports if p.name in fault.dead_ports]
-    want = [
-        f"{host} {p.name} state: expected up, actual down (cabled to switch {p.switch})"
-        for p in dead
-    ]
-    got = [m for m in fault_results["links_failures"][fault.name] if " state: " in m]
-    expect(
-        host,
-        fault.name,
-        "; ".join(want),
-        "; ".join(got) or "links suite passed",
-        what="links suite during the fault",
+    fault, _, _ = _pick(fault_results, key)
+    failures = fault_results["links_failures"][fault.name]
+    plan = rm.plan(fault_results["host"])
+    expect.record(
+        verdicts.links_suite_names_the_fault(plan, fault.name, fault.dead_ports, failures)
     )

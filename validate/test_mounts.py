@@ -1,6 +1,8 @@
 """mounts: each planned mount is NFS from the planned VIP and export with the planned
 options; all mounts are one filesystem; each mount's TCP connection leaves from the
-planned source address."""
+planned source address.
+
+Verdicts: railmount.validation.verdicts.mounts."""
 
 from __future__ import annotations
 
@@ -9,37 +11,17 @@ import uuid
 
 import pytest
 
-
-def _mount(rm, host: str, path: str):
-    return next(m for m in rm.plan(host).mounts if m.path == path)
+from railmount.validation.verdicts import mounts
 
 
 def test_mounted(rm, expect, mount_item):
     host, path = mount_item
-    planned = _mount(rm, host, path)
-    entry = rm.state(host).mounts.get(path)
-    expect(
-        host,
-        path,
-        f"nfs {planned.server}:{planned.export}",
-        f"{entry.fstype} {entry.source}" if entry else "not mounted",
-        what="mount",
-    )
+    expect.record(mounts.mounted(rm.plan(host), rm.state(host), path))
 
 
 def test_mount_options(rm, expect, mount_item):
     host, path = mount_item
-    planned = _mount(rm, host, path)
-    entry = rm.state(host).mounts.get(path)
-    if entry is None:
-        pytest.fail(f"{host} {path}: expected mounted, actual not mounted")
-    want = [f"{k}={v}" if v else k for k, v in planned.expected_options]
-    have = [
-        f"{k}={entry.options[k]}" if entry.options.get(k) else k
-        for k, _ in planned.expected_options
-        if k in entry.options
-    ]
-    expect(host, path, ",".join(want), ",".join(have), ok=want == have, what="options")
+    expect.record(mounts.mount_options(rm.plan(host), rm.state(host), path))
 
 
 @pytest.fixture(scope="session")
@@ -72,25 +54,9 @@ def markers(rm):
 
 def test_same_filesystem(rm, expect, markers, mount_item):
     host, path = mount_item
-    found = markers(host)
-    expect(
-        host,
-        path,
-        f"marker {found.get('token')}",
-        f"marker {found.get(path, 'unreadable')}",
-        what="same filesystem",
-    )
+    expect.record(mounts.same_filesystem(rm.plan(host), markers(host), path))
 
 
 def test_tcp_source_address(rm, expect, mount_item):
     host, path = mount_item
-    planned = _mount(rm, host, path)
-    sources = sorted({local for local, remote in rm.state(host).tcp if remote == planned.server})
-    expect(
-        host,
-        path,
-        f"from {planned.src}",
-        f"from {','.join(sources) or 'no connection'}",
-        ok=sources == [planned.src],
-        what="TCP source to " + planned.server,
-    )
+    expect.record(mounts.tcp_source(rm.plan(host), rm.state(host), path))

@@ -4,13 +4,12 @@ rolls the change back) and safe to run by hand: `railmount-host verify`."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import time
 from collections.abc import Callable
 from typing import Any
 
-from .routes import RouteExpectation, expected_routes, route_problem
+from .routes import Answer, RouteExpectation, expected_routes, parse_answer, route_problem
 
 Runner = Callable[[list[str]], "subprocess.CompletedProcess[str]"]
 
@@ -19,13 +18,9 @@ def run(argv: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, capture_output=True, text=True, check=False)
 
 
-def route_get(address: str, runner: Runner = run) -> list[dict[str, Any]]:
-    out = runner(["ip", "-j", "route", "get", address]).stdout
-    try:
-        data = json.loads(out or "[]")
-    except ValueError:
-        return []
-    return data if isinstance(data, list) else []
+def route_get(address: str, runner: Runner = run) -> Answer:
+    result = runner(["ip", "-j", "route", "get", address])
+    return parse_answer(result.stdout if result.returncode == 0 else result.stderr)
 
 
 def problems(plan: dict[str, Any], runner: Runner = run) -> list[str]:

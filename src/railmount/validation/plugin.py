@@ -19,6 +19,7 @@ import pytest
 
 from railmount.planner import HostPlan
 from railmount.validation.probe import HostState, parse, probe_script
+from railmount.validation.verdicts.result import CheckResult
 
 DEFAULT_INVENTORY = "inventory/lab"
 
@@ -129,11 +130,22 @@ def rm(request: pytest.FixtureRequest) -> Session:
 
 
 class Expect:
-    """Assertions that carry host, item, expected and actual into the report."""
+    """Records verdict results into the report and asserts on them.
+
+    `expect.record(result)` is what the suites call; calling `expect(host, item, expected,
+    actual, ok=None, what="")` builds the CheckResult in place, for checks not (yet)
+    written as verdicts.
+    """
 
     def __init__(self, node: pytest.Item, suite: str) -> None:
         self.node = node
         self.suite = suite
+
+    def record(self, result: CheckResult) -> None:
+        self.node.user_properties.append(("railmount", json.dumps(result.record(self.suite))))
+        if result.skipped is not None:
+            pytest.skip(result.message)
+        assert result.passed, result.message
 
     def __call__(
         self,
@@ -145,24 +157,9 @@ class Expect:
         what: str = "",
     ) -> None:
         passed = expected == actual if ok is None else ok
-        label = f"{item} {what}".strip()
-        self.node.user_properties.append(
-            (
-                "railmount",
-                json.dumps(
-                    {
-                        "host": host,
-                        "item": item,
-                        "what": what,
-                        "suite": self.suite,
-                        "expected": str(expected),
-                        "actual": str(actual),
-                        "passed": passed,
-                    }
-                ),
-            )
-        )
-        assert passed, f"{host} {label}: expected {expected}, actual {actual}"
+        name = getattr(self.node, "originalname", self.node.name).removeprefix("test_")
+        check = f"{self.suite}.{name}"
+        self.record(CheckResult(check, host, item, what, str(expected), str(actual), passed))
 
 
 @pytest.fixture

@@ -1,0 +1,125 @@
+"""links: each planned storage port exists, is up, and has the planned MAC, MTU, address,
+speed and LLDP neighbour (cabling); its error/drop counters do not grow during the run."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from railmount.planner import HostPlan
+from railmount.validation.probe import HostState, Link
+from railmount.validation.verdicts.result import CheckResult
+
+COUNTERS = ("rx_errors", "rx_dropped", "tx_errors", "tx_dropped")
+
+
+def _missing(check: str, plan: HostPlan, port: str) -> CheckResult:
+    """Every per-port verdict fails this way when the host lacks the port."""
+    return CheckResult(check, plan.host, port, "exists", "present", "missing", False)
+
+
+def port_exists(plan: HostPlan, state: HostState, port: str) -> CheckResult:
+    if port not in state.links:
+        return _missing("links.port_exists", plan, port)
+    return CheckResult("links.port_exists", plan.host, port, "exists", "present", "present", True)
+
+
+def port_state(plan: HostPlan, port: str, up: bool) -> CheckResult:
+    """The state verdict from the carrier alone; the fault suite builds the failures it
+    expects from the links suite with it. A dead port names its switch: a switch failure
+    shows as all of its ports."""
+    actual = "up" if up else f"down (cabled to switch {plan.port(port).switch})"
+    return CheckResult("links.port_up", plan.host, port, "state", "up", actual, up)
+
+
+def port_up(plan: HostPlan, state: HostState, port: str) -> CheckResult:
+    link = state.links.get(port)
+    if link is None:
+        return _missing("links.port_up", plan, port)
+    return port_state(plan, port, link.up)
+
+
+def port_mac(plan: HostPlan, state: HostState, port: str) -> CheckResult:
+    link = state.links.get(port)
+    if link is None:
+        return _missing("links.port_mac", plan, port)
+    want = plan.port(port).mac
+    return CheckResult("links.port_mac", plan.host, port, "mac", want, link.mac, link.mac == want)
+
+
+def port_mtu(plan: HostPlan, state: HostState, port: str) -> CheckResult:
+    link = state.links.get(port)
+    if link is None:
+        return _missing("links.port_mtu", plan, port)
+    want = plan.port(port).mtu
+    return CheckResult(
+        "links.port_mtu", plan.host, port, "mtu", str(want), str(link.mtu), link.mtu == want
+    )
+
+
+def port_address(plan: HostPlan, state: HostState, port: str) -> CheckResult:
+    link = state.links.get(port)
+    if link is None:
+        return _missing("links.port_address", plan, port)
+    want = plan.port(port).address
+    actual = ",".join(link.addresses) or "none"
+    return CheckResult(
+        "links.port_address", plan.host, port, "address", want, actual, want in link.addresses
+    )
+
+
+def port_speed(plan: HostPlan, state: HostState, port: str) -> CheckResult:
+    """Skipped where the driver reports no speed (virtio) or the inventory plans none."""
+    link = state.links.get(port)
+    if link is None:
+        return _missing("links.port_speed", plan, port)
+    planned, reported = plan.port(port).speed_mbps, link.speed_mbps
+    result = CheckResult(
+        "links.port_speed",
+        plan.host,
+        port,
+        "speed",
+        f"{planned}Mb/s" if planned is not None else "not planned",
+        f"{reported}Mb/s" if reported is not None else "not reported",
+        planned == reported,
+    )
+    if planned is None or reported is None:
+        skipped = "speed not reported by the driver or not planned"
+        return replace(result, passed=False, skipped=skipped)
+    return result
+
+
+def cabling_lldp(plan: HostPlan, state: HostState, port: str) -> CheckResult:
+    switch = plan.port(port).switch
+    neighbour = state.lldp.get(port)
+    return CheckResult(
+        "links.cabling_lldp",
+        plan.host,
+        port,
+        "LLDP neighbour",
+        f"switch {switch}",
+        f"switch {neighbour[0]} port {neighbour[1]}" if neighbour else "no LLDP neighbour",
+        bool(neighbour) and neighbour[0] == switch,
+    )
+
+
+def counters_stable(plan: HostPlan, first: HostState, last: HostState, port: str) -> CheckResult:
+    """Error and drop counters of the run's first probe against its last."""
+    before: Link | None = first.links.get(port)
+    after: Link | None = last.links.get(port)
+    if before is None or after is None:
+        return _missing("links.counters_stable", plan, port)
+    grown = {
+        name: getattr(after, name) - getattr(before, name)
+        for name in COUNTERS
+        if getattr(after, name) > getattr(before, name)
+    }
+    actual = ", ".join(f"{k}+{v}" for k, v in grown.items()) or "no growth"
+    return CheckResult(
+        "links.counters_stable",
+        plan.host,
+        port,
+        "error/drop counters",
+        "no growth",
+        actual,
+        not grown,
+    )

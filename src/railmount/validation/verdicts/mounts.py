@@ -1,0 +1,73 @@
+"""mounts: each planned mount is NFS from the planned VIP and export with the planned
+options; all mounts are one filesystem; each mount's TCP connection leaves from the
+planned source address."""
+
+from __future__ import annotations
+
+from railmount.planner import HostPlan, MountPlan
+from railmount.validation.probe import HostState
+from railmount.validation.verdicts.result import CheckResult
+
+
+def planned_mount(plan: HostPlan, path: str) -> MountPlan:
+    return next(m for m in plan.mounts if m.path == path)
+
+
+def mounted(plan: HostPlan, state: HostState, path: str) -> CheckResult:
+    planned = planned_mount(plan, path)
+    entry = state.mounts.get(path)
+    want = f"{planned.expected_fstype} {planned.source}"
+    actual = f"{entry.fstype} {entry.source}" if entry else "not mounted"
+    return CheckResult("mounts.mounted", plan.host, path, "mount", want, actual, actual == want)
+
+
+def mount_options(plan: HostPlan, state: HostState, path: str) -> CheckResult:
+    """The planned effective options, in plan order, as /proc/mounts shows them; options
+    the plan does not manage (timeo, local_lock, ...) are not judged."""
+    planned = planned_mount(plan, path)
+    entry = state.mounts.get(path)
+    want = [f"{k}={v}" if v else k for k, v in planned.expected_options]
+    have = (
+        [
+            f"{k}={entry.options[k]}" if entry.options.get(k) else k
+            for k, _ in planned.expected_options
+            if k in entry.options
+        ]
+        if entry
+        else None
+    )
+    return CheckResult(
+        "mounts.mount_options",
+        plan.host,
+        path,
+        "options",
+        ",".join(want),
+        ",".join(have) if have is not None else "not mounted",
+        have == want,
+    )
+
+
+def same_filesystem(plan: HostPlan, markers: dict[str, str], path: str) -> CheckResult:
+    """`markers`: the token written through the first mount (key "token") and what each
+    mount path read back (or "unreadable")."""
+    want = f"marker {markers.get('token')}"
+    actual = f"marker {markers.get(path, 'unreadable')}"
+    return CheckResult(
+        "mounts.same_filesystem", plan.host, path, "same filesystem", want, actual, actual == want
+    )
+
+
+def tcp_source(plan: HostPlan, state: HostState, path: str) -> CheckResult:
+    """Every NFS connection to the mount's VIP leaves from the planned source address (the
+    fault suite judges the return to the planned ports with this too)."""
+    planned = planned_mount(plan, path)
+    sources = sorted({local for local, remote in state.tcp if remote == planned.server})
+    return CheckResult(
+        "mounts.tcp_source",
+        plan.host,
+        path,
+        "TCP source to " + planned.server,
+        f"from {planned.src}",
+        f"from {','.join(sources) or 'no connection'}",
+        sources == [planned.src],
+    )

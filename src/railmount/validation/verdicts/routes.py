@@ -1,0 +1,97 @@
+"""routes: `ip route get VIP` gives the planned port and source; effective sysctls; each
+VIP answers ARP via its planned port; path MTU to each VIP from its port."""
+
+from __future__ import annotations
+
+from railmount.hostside import routes as spec
+from railmount.planner import HostPlan
+from railmount.validation.probe import HostState, RouteGet
+from railmount.validation.verdicts.result import CheckResult
+
+
+def expectation(plan: HostPlan, vip: str) -> spec.RouteExpectation:
+    """The planned (primary) route of the VIP named `vip`."""
+    return next(e for e in spec.expected_routes(plan.to_dict()) if e.vip == vip)
+
+
+def vip_names(plan: HostPlan) -> list[str]:
+    """The VIPs the routes verdicts judge, one item each."""
+    return [e.vip for e in spec.expected_routes(plan.to_dict())]
+
+
+def _item(route: spec.RouteExpectation) -> str:
+    return f"{route.vip} ({route.address})"
+
+
+def _answer(got: RouteGet | None) -> spec.Answer:
+    """The probe's parsed `ip -j route get` back in the form the shared spec judges."""
+    if got is None:
+        return "no answer"
+    if got.dev:
+        return [{"dev": got.dev, "prefsrc": got.src}]
+    return got.error or "no route"
+
+
+def route_get(plan: HostPlan, state: HostState, vip: str) -> CheckResult:
+    route = expectation(plan, vip)
+    answer = _answer(state.route_get.get(route.address))
+    return CheckResult(
+        "routes.route_get",
+        plan.host,
+        _item(route),
+        "route",
+        route.expected,
+        spec.describe(answer),
+        spec.route_problem(route, answer) is None,
+    )
+
+
+def effective_sysctl(plan: HostPlan, state: HostState, port: str, knob: str) -> CheckResult:
+    """The kernel applies max(all, port) for arp_ignore, arp_announce and rp_filter, and OR
+    (the same for 0/1) for ignore_routes_with_linkdown: judge that, not the port's value."""
+    want = {s.name: s.value for s in plan.sysctls}[f"net.ipv4.conf.{port}.{knob}"]
+    values = [
+        v
+        for scope in ("all", port)
+        if (v := state.sysctls.get(f"net.ipv4.conf.{scope}.{knob}")) is not None
+    ]
+    effective = max(values) if values else None
+    return CheckResult(
+        "routes.effective_sysctl",
+        plan.host,
+        port,
+        "effective sysctl",
+        f"{knob}={want}",
+        f"{knob}={effective}",
+        effective == want,
+    )
+
+
+def arp_via_planned_port(plan: HostPlan, state: HostState, vip: str) -> CheckResult:
+    route = expectation(plan, vip)
+    answered = state.arping.get(route.address, False)
+    want = f"ARP reply on {route.dev}"
+    return CheckResult(
+        "routes.arp_via_planned_port",
+        plan.host,
+        _item(route),
+        "ARP",
+        want,
+        want if answered else f"no ARP reply on {route.dev}",
+        answered,
+    )
+
+
+def path_mtu(plan: HostPlan, state: HostState, vip: str) -> CheckResult:
+    """A DF ping of MTU - 28 bytes (IPv4 + ICMP headers) from the planned source."""
+    route = expectation(plan, vip)
+    passes = state.pmtu.get(route.address, False)
+    return CheckResult(
+        "routes.path_mtu",
+        plan.host,
+        _item(route),
+        "path MTU",
+        f"DF ping of {plan.port(route.dev).mtu - 28} bytes passes",
+        "passes" if passes else "fails",
+        passes,
+    )
