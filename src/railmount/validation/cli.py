@@ -43,7 +43,7 @@ def pytest_args(args: argparse.Namespace, json_path: Path) -> list[str]:
 def cmd_validate(args: argparse.Namespace) -> int:
     import pytest
 
-    from railmount.validation.report import format_summary, write_reports
+    from railmount.report import format_summary, write_reports
 
     json_path = Path(args.json) if args.json else Path(tempfile.mkdtemp()) / "results.json"
     code = pytest.main(pytest_args(args, json_path))
