@@ -11,6 +11,7 @@ import re
 from functools import cache
 
 import jinja2
+from markupsafe import Markup, escape
 
 from railmount.report.blocks import Document, Run
 from railmount.report.model import OUTCOMES
@@ -34,6 +35,12 @@ def md_runs(runs: list[Run]) -> str:
     return "".join(f"{marks.get(s, '')}{t}{marks.get(s, '')}" for s, t in runs)
 
 
+def breakable(text: str) -> Markup:
+    """Escaped, with a line-break opportunity after each comma: long mount options wrap
+    there instead of widening the table past the page."""
+    return Markup(",<wbr>").join(escape(part) for part in text.split(","))
+
+
 @cache
 def _env(kind: str) -> jinja2.Environment:
     env = jinja2.Environment(
@@ -44,7 +51,9 @@ def _env(kind: str) -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(kind=_kind, anchor=_anchor, md_cell=md_cell, md_runs=md_runs)
+    env.filters.update(
+        kind=_kind, anchor=_anchor, breakable=breakable, md_cell=md_cell, md_runs=md_runs
+    )
     env.globals["outcomes"] = OUTCOMES
     return env
 
