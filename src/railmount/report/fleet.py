@@ -6,8 +6,8 @@ from __future__ import annotations
 from railmount.report import charts
 from railmount.report import units as u
 from railmount.report.blocks import Block, Chart, Heading, Para, Table, para
-from railmount.report.host import verdict_tone, verified_words
 from railmount.report.model import Fleet, FleetStep, Results
+from railmount.report.training import verdict_tone, verified_words
 
 
 def line_rate_sum(results: Results, hosts: list[str]) -> float | None:
