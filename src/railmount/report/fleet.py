@@ -198,7 +198,7 @@ def _per_host_blocks(results: Results, step: FleetStep) -> list[Block]:
             [host, u.mbyte(read), *[u.mbyte(links.get(p)) for p in ports], u.pct(read, lines)]
         )
     return [
-        Heading(4, f"Per host, {len(step.hosts)} hosts reading at once", terminal=False),
+        Heading(3, f"Per host, {len(step.hosts)} hosts reading at once", terminal=False),
         Table(
             ["Host", "Read MB/s", *[f"{p} MB/s" for p in ports], "% of line rate"],
             rows,
