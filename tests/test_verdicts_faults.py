@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 from captured import Capture, failure, plan, settings
 
+from railmount.report import failure_text
 from railmount.validation.faults import FaultFigures
-from railmount.validation.report import failure_text
 from railmount.validation.verdicts import faults, links
 
 HOST = "dgx-1-1"

@@ -23,9 +23,9 @@ import pytest
 from railmount.lab import faults as lab
 from railmount.lab.spec import LabSpec
 from railmount.lab.topology import lab_spec
+from railmount.report import failure_text, failures
 from railmount.validation import faults as fx
 from railmount.validation.bandwidth import prepare_script
-from railmount.validation.report import failure_text, failures
 from railmount.validation.verdicts import faults as verdicts
 
 pytestmark = pytest.mark.faults

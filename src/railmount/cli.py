@@ -117,8 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.set_defaults(func=cmd_render)
 
     from railmount.lab.cli import add_lab_parser
+    from railmount.report import add_report_parser
     from railmount.validation.cli import add_validate_parser
-    from railmount.validation.report import add_report_parser
 
     add_lab_parser(sub)
     add_validate_parser(sub)

@@ -133,7 +133,7 @@ def test_validation_passes_with_bandwidth_verdicts():
         scale = bandwidth["all_mounts_bytes_per_s"] / bandwidth["single_mount_bytes_per_s"]
         TIMINGS[f"{name}_all_vs_single"] = round(scale, 2)
         assert scale >= 1.8, (name, scale)
-    assert (REPORTS / "lab/report.html").exists() and (REPORTS / "lab/bandwidth.png").exists()
+    assert (REPORTS / "lab/report.html").exists() and (REPORTS / "lab/bandwidth.svg").exists()
 
 
 def test_wrong_route_fails_exactly_that_route():

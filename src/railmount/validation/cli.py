@@ -43,7 +43,7 @@ def pytest_args(args: argparse.Namespace, json_path: Path) -> list[str]:
 def cmd_validate(args: argparse.Namespace) -> int:
     import pytest
 
-    from railmount.validation.report import format_summary, write_reports
+    from railmount.report import format_summary, write_reports
 
     json_path = Path(args.json) if args.json else Path(tempfile.mkdtemp()) / "results.json"
     code = pytest.main(pytest_args(args, json_path))
@@ -67,6 +67,6 @@ def add_validate_parser(sub: argparse._SubParsersAction) -> None:  # type: ignor
     parser.add_argument("--faults", action="store_true", help="also run the fault suite (lab)")
     parser.add_argument("--json", help="write structured results here")
     parser.add_argument("--junit", help="write JUnit XML here")
-    parser.add_argument("--report", help="write Markdown, HTML and PNG reports into this dir")
+    parser.add_argument("--report", help="write Markdown and HTML reports (with SVG charts) into this dir")
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.set_defaults(func=cmd_validate)

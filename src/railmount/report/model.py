@@ -1,0 +1,471 @@
+"""The results JSON as typed data: what every renderer reads.
+
+Parsing is tolerant: every section except `hosts` may be missing (older files, partial
+runs, `--only links`) and comes back as None or empty, never as a KeyError in a renderer.
+Rates are bytes/s as in the JSON; formatting to MB/s or Mbit/s happens in `units`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+SUITE_ORDER = (
+    "links",
+    "routes",
+    "mounts",
+    "bandwidth",
+    "workload",
+    "checkpoint",
+    "fleet",
+    "faults",
+)
+OUTCOMES = ("passed", "failed", "skipped")
+# Host keys with a section of their own; any other list of objects is shown as a table.
+KNOWN_HOST_KEYS = ("checks", "bandwidth", "sizing", "workload_io", "checkpoint", "faults")
+
+
+def _map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else []
+
+
+def _float(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _int(value: Any) -> int | None:
+    number = _float(value)
+    return None if number is None else int(number)
+
+
+def _bool(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _str(value: Any, default: str = "") -> str:
+    return default if value is None else str(value)
+
+
+# Readers of the annotated field types that `scalars` fills from the JSON by field name.
+_READ = {
+    "str": _str,
+    "bool": bool,
+    "bool | None": _bool,
+    "float | None": _float,
+    "int | None": _int,
+}
+
+
+def scalars(cls: type[T], data: Mapping[str, Any], **given: Any) -> T:
+    """cls from data: the fields not `given` read by name as their annotated type; a value
+    missing or of the wrong type comes back as "", False or None, never as an error."""
+    return cls(
+        **{
+            f.name: given[f.name] if f.name in given else _READ[str(f.type)](data.get(f.name))
+            for f in fields(cls)  # type: ignore[arg-type]
+        }
+    )
+
+
+class Flat:
+    """A dataclass of scalars only, read from a JSON object by `scalars`."""
+
+    @classmethod
+    def parse(cls: type[T], data: Mapping[str, Any]) -> T:
+        return scalars(cls, data)
+
+
+def _rates(value: Any, key: str) -> dict[str, float | None]:
+    """{PORT: {key: X}} -> {PORT: X}."""
+    return {port: _float(_map(entry).get(key)) for port, entry in _map(value).items()}
+
+
+def suite_of(nodeid: str) -> str:
+    """ "validate/test_links.py::test_port_up[h/em1]" -> "links"."""
+    module = nodeid.split("::", 1)[0]
+    return Path(module).stem.removeprefix("test_")
+
+
+def suite_key(suite: str) -> tuple[int, str]:
+    order = SUITE_ORDER.index(suite) if suite in SUITE_ORDER else len(SUITE_ORDER)
+    return order, suite
+
+
+@dataclass
+class Check(Flat):
+    """One expect(): host, item, what, expected, actual, passed."""
+
+    host: str
+    item: str
+    what: str
+    suite: str
+    expected: str
+    actual: str
+    passed: bool
+    check: str = ""  # an identifier of the check, when the suite records one
+
+
+@dataclass
+class TestEntry:
+    """One pytest test: its node id, outcome, message and the checks it made."""
+
+    __test__ = False  # not a pytest test class despite the name
+
+    test: str
+    outcome: str
+    message: str = ""
+    duration_s: float | None = None
+    checks: list[Check] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> TestEntry:
+        checks = [Check.parse(c) for c in _list(data.get("checks")) if isinstance(c, Mapping)]
+        return scalars(cls, data, checks=checks)
+
+    @property
+    def suite(self) -> str:
+        return suite_of(self.test)
+
+    @property
+    def name(self) -> str:
+        """Function name without module or parameters: "test_port_up"."""
+        return self.test.split("::")[-1].split("[", 1)[0]
+
+    @property
+    def param(self) -> str:
+        """The test's parameter without the host: "em2" for "...[dgx-1-2/em2]"."""
+        if "[" not in self.test:
+            return ""
+        return self.test.split("[", 1)[1].rstrip("]").split("/", 1)[-1]
+
+
+@dataclass
+class Phase:
+    name: str
+    mounts: list[str]
+    links: dict[str, float]  # port -> read bytes/s over the phase window
+    fio_bytes_per_s: float | None
+    errors: int
+    window_s: float | None
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Phase:
+        links = {p: _float(v) for p, v in _map(data.get("links")).items()}
+        return scalars(
+            cls,
+            data,
+            mounts=[str(m) for m in _list(data.get("mounts"))],
+            links={p: v for p, v in links.items() if v is not None},
+            errors=_int(data.get("errors")) or 0,
+        )
+
+
+@dataclass
+class Bandwidth:
+    """Big-block reads (fio phases) with per-port rx counters."""
+
+    read: dict[str, float | None]  # port -> bytes/s, all mounts together
+    line_rate: dict[str, float | None]  # port -> bytes/s
+    single_mount_bytes_per_s: float | None
+    all_mounts_bytes_per_s: float | None
+    phases: list[Phase]
+    checksums: dict[str, str]
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Bandwidth:
+        return scalars(
+            cls,
+            data,
+            read=_rates(data.get("links"), "read_bytes_per_s"),
+            line_rate=_rates(data.get("links"), "line_rate_bytes_per_s"),
+            phases=[Phase.parse(p) for p in _list(data.get("phases")) if isinstance(p, Mapping)],
+            checksums={str(k): _str(v) for k, v in _map(data.get("checksums")).items()},
+        )
+
+    @property
+    def ports(self) -> list[str]:
+        ports = list(self.read)
+        for phase in self.phases:
+            ports += [p for p in phase.links if p not in ports]
+        return ports
+
+    @property
+    def line_rate_total(self) -> float | None:
+        rates = [r for r in self.line_rate.values() if r]
+        return sum(rates) if rates else None
+
+
+@dataclass
+class SizingRow(Flat):
+    workload: str
+    image_size: str
+    required_bytes_per_s: float | None
+    measured_bytes_per_s: float | None
+    fed: bool
+    headroom: float | None
+    source: str = ""  # "workload_io" (file-per-sample reads) or "bandwidth" (big blocks)
+
+
+@dataclass
+class WorkloadIO:
+    """File-per-sample reads of one image size, as a training input pipeline does."""
+
+    files_per_s: float | None
+    read_bytes_per_s: float | None
+    p50_latency_ms: float | None
+    p99_latency_ms: float | None
+    files: int | None
+    file_bytes: float | None
+    readers: int | None
+    links: dict[str, float | None]  # port -> read bytes/s
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> WorkloadIO:
+        return scalars(cls, data, links=_rates(data.get("links"), "read_bytes_per_s"))
+
+
+@dataclass
+class Checkpoint:
+    """A checkpoint written and restored by one host."""
+
+    model: str
+    model_bytes_per_host: float | None  # the host's full share of the checkpoint
+    bytes: float | None  # what was measured (a shard of the share in the lab)
+    write_bytes_per_s: float | None
+    restore_bytes_per_s: float | None
+    write_s: float | None
+    restore_s: float | None
+    verified: bool | None
+    interval_min_s: float | None  # shortest interval whose write stays within the budget
+    budget: float | None  # share of the interval the write may take
+    write_links: dict[str, float | None]
+    restore_links: dict[str, float | None]
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Checkpoint:
+        return scalars(
+            cls,
+            data,
+            model=_str(data.get("model"), "checkpoint"),
+            write_links=_rates(data.get("links"), "write_bytes_per_s"),
+            restore_links=_rates(data.get("links"), "restore_bytes_per_s"),
+        )
+
+
+@dataclass
+class Host:
+    name: str
+    checks: list[TestEntry]
+    bandwidth: Bandwidth | None
+    sizing: list[SizingRow]
+    workload_io: dict[str, WorkloadIO]  # image size -> reads
+    checkpoint: Checkpoint | None
+    faults: list[dict[str, Any]]  # fault figures, one flat dict per fault
+    extras: dict[str, list[dict[str, Any]]]  # other host keys holding lists of objects
+
+    @classmethod
+    def parse(cls, name: str, data: Mapping[str, Any]) -> Host:
+        bandwidth, checkpoint = _map(data.get("bandwidth")), _map(data.get("checkpoint"))
+        return cls(
+            name=name,
+            checks=[TestEntry.parse(e) for e in _list(data.get("checks")) if _map(e)],
+            bandwidth=Bandwidth.parse(bandwidth) if bandwidth else None,
+            sizing=[SizingRow.parse(r) for r in _list(data.get("sizing")) if _map(r)],
+            workload_io={
+                str(size): WorkloadIO.parse(v)
+                for size, v in _map(data.get("workload_io")).items()
+                if _map(v)
+            },
+            checkpoint=Checkpoint.parse(checkpoint) if checkpoint else None,
+            faults=[dict(f) for f in _list(data.get("faults")) if _map(f)],
+            extras={
+                key: [dict(v) for v in value if isinstance(v, Mapping)]
+                for key, value in data.items()
+                if key not in KNOWN_HOST_KEYS
+                and isinstance(value, list)
+                and any(isinstance(v, Mapping) for v in value)
+            },
+        )
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """suite -> {"passed": n, "failed": n, "skipped": n}, suites in report order."""
+        per_suite: dict[str, dict[str, int]] = {}
+        for entry in self.checks:
+            row = per_suite.setdefault(entry.suite, dict.fromkeys(OUTCOMES, 0))
+            row[entry.outcome] = row.get(entry.outcome, 0) + 1
+        return {s: per_suite[s] for s in sorted(per_suite, key=suite_key)}
+
+
+@dataclass
+class FleetStep:
+    """Hosts reading at once: the aggregate rate and how it was shared."""
+
+    hosts: list[str]
+    read_bytes_per_s: float | None
+    per_host: dict[str, float | None]
+    per_link: dict[str, dict[str, float | None]]  # host -> port -> bytes/s
+    fairness: float | None  # min/max of the per-host rates
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> FleetStep:
+        return scalars(
+            cls,
+            data,
+            hosts=[str(h) for h in _list(data.get("hosts"))],
+            per_host={
+                str(h): _float(v) for h, v in _map(data.get("per_host_read_bytes_per_s")).items()
+            },
+            per_link={
+                str(h): {str(p): _float(v) for p, v in _map(ports).items()}
+                for h, ports in _map(data.get("per_link_read_bytes_per_s")).items()
+            },
+        )
+
+
+@dataclass
+class FleetWorkload(Flat):
+    model: str
+    image_size: str
+    required_bytes_per_s: float | None  # per host
+    hosts_fed: int | None
+
+
+@dataclass
+class FleetWorkloadIO(Flat):
+    hosts: int | None
+    files_per_s: float | None
+    read_bytes_per_s: float | None
+    p99_latency_ms: float | None
+
+
+@dataclass
+class FleetCheckpoint(Flat):
+    hosts: int | None
+    bytes: float | None
+    write_bytes_per_s: float | None
+    restore_bytes_per_s: float | None
+    verified: bool | None
+    interval_min_s: float | None
+
+
+@dataclass
+class Fleet:
+    """All hosts reading at once (present when 2+ hosts were validated)."""
+
+    steps: list[FleetStep]
+    array_limit_bytes_per_s: float | None
+    hosts_fed_at_line_rate: int | None
+    training_share: float | None  # share of the array the workload table gives training
+    workloads: list[FleetWorkload]
+    workload_io: dict[str, FleetWorkloadIO]
+    checkpoint: FleetCheckpoint | None
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Fleet:
+        checkpoint = _map(data.get("checkpoint"))
+        return scalars(
+            cls,
+            data,
+            steps=[FleetStep.parse(s) for s in _list(data.get("steps")) if _map(s)],
+            workloads=[FleetWorkload.parse(w) for w in _list(data.get("workloads")) if _map(w)],
+            workload_io={
+                str(size): FleetWorkloadIO.parse(v)
+                for size, v in _map(data.get("workload_io")).items()
+                if _map(v)
+            },
+            checkpoint=FleetCheckpoint.parse(checkpoint) if checkpoint else None,
+        )
+
+
+@dataclass
+class Results:
+    inventory: str
+    started: str
+    duration_s: float | None
+    summary: dict[str, int] | None  # as recorded; None when the file has none
+    hosts: list[Host]
+    fleet: Fleet | None
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Results:
+        summary = data.get("summary")
+        fleet = _map(data.get("fleet"))
+        return cls(
+            inventory=_str(data.get("inventory"), "?"),
+            started=_str(data.get("started"), "?"),
+            duration_s=_float(data.get("duration_s")),
+            summary=(
+                {k: _int(v) or 0 for k, v in summary.items()}
+                if isinstance(summary, Mapping) and summary
+                else None
+            ),
+            hosts=[Host.parse(str(n), _map(h)) for n, h in _map(data.get("hosts")).items()],
+            fleet=Fleet.parse(fleet) if fleet else None,
+        )
+
+    def host(self, name: str) -> Host | None:
+        return next((h for h in self.hosts if h.name == name), None)
+
+    def totals(self) -> dict[str, int]:
+        """The run's summary; counted from the checks when the file has none."""
+        if self.summary:
+            return {k: self.summary.get(k, 0) for k in OUTCOMES}
+        out = dict.fromkeys(OUTCOMES, 0)
+        for host in self.hosts:
+            for row in host.counts().values():
+                for k in OUTCOMES:
+                    out[k] += row.get(k, 0)
+        return out
+
+    def verdict_line(self) -> str:
+        t = self.totals()
+        return (
+            f"railmount validate: {t['passed']} passed, {t['failed']} failed, "
+            f"{t['skipped']} skipped"
+        )
+
+
+def as_results(results: Results | Mapping[str, Any]) -> Results:
+    return results if isinstance(results, Results) else Results.parse(results)
+
+
+def clean_message(message: str) -> str:
+    for prefix in ("AssertionError: ", "Failed: "):
+        if message.startswith(prefix):
+            return message[len(prefix) :]
+    return message
+
+
+def failures(results: Results | Mapping[str, Any]) -> list[tuple[str, TestEntry]]:
+    """(host, test) for every failed test, in file order."""
+    return [
+        (host.name, entry)
+        for host in as_results(results).hosts
+        for entry in host.checks
+        if entry.outcome == "failed"
+    ]
+
+
+def failure_text(host: str, entry: TestEntry | Mapping[str, Any]) -> str:
+    """The failure as one sentence: the assertion message, else the failing checks."""
+    if not isinstance(entry, TestEntry):
+        entry = TestEntry.parse(entry)
+    message = clean_message(entry.message)
+    if message:
+        return message
+    bad = "; ".join(
+        f"{c.item} {c.what}".strip() + f": expected {c.expected}, actual {c.actual}"
+        for c in entry.checks
+        if not c.passed
+    )
+    return f"{host} {bad or 'failed (no message recorded)'}"
