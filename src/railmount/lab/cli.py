@@ -1,4 +1,8 @@
-"""`railmount lab up|down|status|ssh|console|fault` subcommands."""
+"""`railmount lab up|down|status|ssh|console|fault` subcommands.
+
+All argparse wiring of the lab lives here; the modules behind it (control, faults) take
+a LabSpec and plain arguments and never import this module.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,14 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from railmount.lab import faults
 from railmount.lab.spec import LabSpec
+
+FaultAction = Callable[[LabSpec, argparse.Namespace], dict[str, Any]]
 
 
 def _inventory_dir(path: str) -> Path:
@@ -88,6 +97,47 @@ def add_lab_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[typ
     console = verbs.add_parser("console", help="attach to a guest's serial console")
     console.add_argument("host")
     console.set_defaults(func=cmd_console)
-    from railmount.lab.faults import add_fault_parser
+    _add_fault_parser(verbs)
 
-    add_fault_parser(verbs)
+
+def _fault_cmd(action: FaultAction) -> Callable[[argparse.Namespace], int]:
+    """A `lab fault` handler: run action, print its journal entry as JSON. A FaultError
+    (no such host, port, switch or VIP) is a usage error: message and exit code 2."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            entry = action(_spec(args), args)
+        except faults.FaultError as err:
+            print(f"railmount lab fault: {err}", file=sys.stderr)
+            return 2
+        print(json.dumps(entry))
+        return 0
+
+    return run
+
+
+def _add_fault_parser(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    fault = verbs.add_parser("fault", help="inject or clear a fault; each event is recorded")
+    kinds = fault.add_subparsers(dest="fault", required=True)
+    for verb, up in (("link-down", False), ("link-up", True)):
+        p = kinds.add_parser(verb, help="carrier of one host storage port")
+        p.add_argument("host")
+        p.add_argument("port")
+        p.set_defaults(
+            func=_fault_cmd(lambda s, a, up=up: faults.set_host_link(s, a.host, a.port, up))
+        )
+    for verb, up in (("switch-down", False), ("switch-up", True)):
+        p = kinds.add_parser(verb, help="every port of one switch")
+        p.add_argument("switch")
+        p.set_defaults(func=_fault_cmd(lambda s, a, up=up: faults.set_switch(s, a.switch, up)))
+    for verb, up in (("vip-down", False), ("vip-up", True)):
+        p = kinds.add_parser(verb, help="one array data VIP")
+        p.add_argument("vip")
+        p.set_defaults(func=_fault_cmd(lambda s, a, up=up: faults.set_vip(s, a.vip, up)))
+    p = kinds.add_parser("link-rate", help="re-shape a host link (no MBIT: the planned rate)")
+    p.add_argument("host")
+    p.add_argument("port")
+    p.add_argument("mbit", type=int, nargs="?")
+    p.set_defaults(func=_fault_cmd(lambda s, a: faults.set_link_rate(s, a.host, a.port, a.mbit)))
+    p = kinds.add_parser("array-restart", help="stop and start the NFS server")
+    p.set_defaults(func=_fault_cmd(lambda s, a: faults.array_restart(s)))

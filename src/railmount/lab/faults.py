@@ -5,15 +5,15 @@ guest NIC (QEMU set_link) plus the switch port going down; a dead switch is ever
 of that switch, its array uplink and the MLAG peer link, with carrier loss on every
 guest NIC cabled to it. Every event is appended to <state_dir>/faults.jsonl with the
 time it happened, so a fault suite can line events up with its measurements.
+
+Plain functions that return the journal entry; `railmount lab fault ...` (lab/cli.py)
+and the fault suite (validate/test_faults.py) call them. Nothing here knows argparse.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -102,45 +102,3 @@ def array_restart(spec: LabSpec) -> dict[str, Any]:
     array.stop(spec)
     array.start(spec)
     return record(spec, "array-restart", seconds=round(time.monotonic() - t0, 2))
-
-
-def _cmd(
-    action: Callable[[LabSpec, argparse.Namespace], dict[str, Any]],
-) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        from railmount.lab.cli import _spec
-
-        try:
-            entry = action(_spec(args), args)
-        except FaultError as err:
-            print(f"railmount lab fault: {err}", file=sys.stderr)
-            return 2
-        print(json.dumps(entry))
-        return 0
-
-    return run
-
-
-def add_fault_parser(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    fault = verbs.add_parser("fault", help="inject or clear a fault; each event is recorded")
-    kinds = fault.add_subparsers(dest="fault", required=True)
-    for verb, up in (("link-down", False), ("link-up", True)):
-        p = kinds.add_parser(verb, help="carrier of one host storage port")
-        p.add_argument("host")
-        p.add_argument("port")
-        p.set_defaults(func=_cmd(lambda s, a, up=up: set_host_link(s, a.host, a.port, up)))
-    for verb, up in (("switch-down", False), ("switch-up", True)):
-        p = kinds.add_parser(verb, help="every port of one switch")
-        p.add_argument("switch")
-        p.set_defaults(func=_cmd(lambda s, a, up=up: set_switch(s, a.switch, up)))
-    for verb, up in (("vip-down", False), ("vip-up", True)):
-        p = kinds.add_parser(verb, help="one array data VIP")
-        p.add_argument("vip")
-        p.set_defaults(func=_cmd(lambda s, a, up=up: set_vip(s, a.vip, up)))
-    p = kinds.add_parser("link-rate", help="re-shape a host link (no MBIT: the planned rate)")
-    p.add_argument("host")
-    p.add_argument("port")
-    p.add_argument("mbit", type=int, nargs="?")
-    p.set_defaults(func=_cmd(lambda s, a: set_link_rate(s, a.host, a.port, a.mbit)))
-    p = kinds.add_parser("array-restart", help="stop and start the NFS server")
-    p.set_defaults(func=_cmd(lambda s, a: array_restart(s)))
