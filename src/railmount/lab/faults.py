@@ -3,8 +3,10 @@
 Each fault is what the hardware would do: a dead host link is carrier loss on the
 guest NIC (QEMU set_link) plus the switch port going down; a dead switch is every port
 of that switch, its array uplink and the MLAG peer link, with carrier loss on every
-guest NIC cabled to it. Every event is appended to <state_dir>/faults.jsonl with the
-time it happened, so a fault suite can line events up with its measurements.
+guest NIC cabled to it and the array re-announcing its VIPs on the links it has left.
+Every event is appended to <state_dir>/faults.jsonl with the time it happened, so a
+fault suite can line events up with its measurements. This module only puts the steps in
+order; the steps are in switches.py, array_net.py, guest.py and array.py.
 
 Plain functions that return the journal entry; `railmount lab fault ...` (lab/cli.py)
 and the fault suite (validate/test_faults.py) call them. Nothing here knows argparse.
@@ -18,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from railmount.lab import array, fabric, guest, netns
+from railmount.lab import array, array_net, guest, switches
 from railmount.lab.spec import GuestNic, GuestSpec, LabSpec
 
 
@@ -56,11 +58,11 @@ def set_host_link(spec: LabSpec, host: str, port: str, up: bool) -> dict[str, An
     g = _guest(spec, host)
     nic = _nic(g, port)
     if up:  # switch side first so frames flow the moment the guest sees carrier
-        fabric.set_nic(spec, nic, True)
+        switches.set_nic(spec, nic, True)
         guest.set_link(spec, g, port, True)
     else:
         guest.set_link(spec, g, port, False)
-        fabric.set_nic(spec, nic, False)
+        switches.set_nic(spec, nic, False)
     return record(spec, "link-up" if up else "link-down", host=host, port=port)
 
 
@@ -68,7 +70,7 @@ def set_link_rate(spec: LabSpec, host: str, port: str, mbit: int | None) -> dict
     """Re-shape a host link's read direction (None: back to the planned rate)."""
     nic = _nic(_guest(spec, host), port)
     rate = mbit or nic.rate_mbit
-    fabric.attach_tap(spec, replace(nic, rate_mbit=rate))  # idempotent: re-applies tbf
+    switches.attach_tap(spec, replace(nic, rate_mbit=rate))  # idempotent: re-applies tbf
     return record(spec, "link-rate", host=host, port=port, mbit=rate)
 
 
@@ -77,23 +79,26 @@ def set_switch(spec: LabSpec, switch: str, up: bool) -> dict[str, Any]:
         raise FaultError(f"no switch {switch!r} (have: {', '.join(spec.switches)})")
     cabled = [(g, nic) for g in spec.guests for nic in g.nics if nic.switch == switch]
     if up:
-        fabric.set_switch(spec, switch, True)
+        switches.set_switch(spec, switch, True)
         for g, nic in cabled:
             guest.set_link(spec, g, nic.port, True)
     else:
         for g, nic in cabled:
             guest.set_link(spec, g, nic.port, False)
-        fabric.set_switch(spec, switch, False)
+        switches.set_switch(spec, switch, False)
+        # The array re-announces its VIPs on the surviving links, so clients drop ARP
+        # entries that point at the dead link's MAC.
+        survivors = [link for link in spec.array.links if link.switch != switch]
+        array_net.announce_vips(spec, survivors)
     return record(spec, "switch-up" if up else "switch-down", switch=switch)
 
 
 def set_vip(spec: LabSpec, vip: str, up: bool) -> dict[str, Any]:
     if vip not in spec.array.vips:
         raise FaultError(f"no VIP {vip!r} (have: {', '.join(spec.array.vips)})")
-    verb = "replace" if up else "del"
-    netns.ip(spec.array_netns, "addr", verb, f"{vip}/32", "dev", "lo")
+    array_net.set_vip(spec, vip, up)
     if up:
-        fabric.announce_vips(spec)
+        array_net.announce_vips(spec)
     return record(spec, "vip-up" if up else "vip-down", vip=vip)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from railmount.lab import fabric
+from railmount.lab import switches
 from railmount.lab.image import MGMT_MAC, GuestImage
 from railmount.lab.proc import (
     Progress,
@@ -147,7 +147,7 @@ def qemu_argv(spec: LabSpec, guest: GuestSpec, image: GuestImage) -> list[str]:
 def attach(spec: LabSpec, guest: GuestSpec) -> None:
     """Cable the guest's taps (already opened by QEMU) into their switches."""
     for nic in guest.nics:
-        fabric.attach_tap(spec, nic)
+        switches.attach_tap(spec, nic)
 
 
 def known_hosts(spec: LabSpec) -> Path:

@@ -107,3 +107,19 @@ def addresses(ns: str, dev: str) -> list[str]:
         for entry in json.loads(out)
         for a in entry.get("addr_info", [])
     ]
+
+
+def link_status(dev: dict[str, Any]) -> dict[str, Any]:
+    """The parts of one `ip -d -s -j link` dict that lab status reports show."""
+    flags = dev.get("flags", [])
+    stats = dev.get("stats64", {})
+    return {
+        "kind": dev.get("linkinfo", {}).get("info_kind"),
+        "admin_up": "UP" in flags,
+        "carrier": "LOWER_UP" in flags,
+        "mtu": dev.get("mtu"),
+        "master": dev.get("master"),
+        "qdisc": dev.get("qdisc"),
+        "rx_bytes": stats.get("rx", {}).get("bytes"),
+        "tx_bytes": stats.get("tx", {}).get("bytes"),
+    }
