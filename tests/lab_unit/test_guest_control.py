@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fakelab import FakeHost
 
-from railmount.lab import control, guest, image, proc
+from railmount.lab import control, guest, image, netns, proc
 from railmount.lab.spec import ArrayLink, ArraySpec, GuestNic, GuestSpec, LabSpec
 
 
@@ -163,6 +164,21 @@ def test_qmp_set_link_round_trip(tmp_path: Path) -> None:
     assert b'"set_link"' in seen[1] and b'"name": "em1"' in seen[1] and b"false" in seen[1]
 
 
+def test_delete_tap_wherever_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = make_spec(tmp_path)
+    host = FakeHost(tmp_path / "netns")
+    host.netns_dir.mkdir()
+    monkeypatch.setattr(netns, "NETNS_DIR", host.netns_dir)
+    monkeypatch.setattr(proc, "run", host.run)
+    nic = spec.guests[0].nics[0]
+    guest.delete_tap(spec, nic)  # before the fabric exists: only the root namespace
+    assert host.commands == ["ip link del dev rmu1em1"]
+    (host.netns_dir / "rmu-tor1").touch()
+    host.commands.clear()
+    guest.delete_tap(spec, nic)
+    assert host.commands == ["ip link del dev rmu1em1", "ip -n rmu-tor1 link del dev rmu1em1"]
+
+
 # ---------------------------------------------------------------------------- proc
 
 
@@ -261,3 +277,16 @@ def test_install_key_is_private(tmp_path: Path) -> None:
     dest = control._install_key(spec, img)
     assert dest.read_text() == "secret"
     assert stat.S_IMODE(dest.stat().st_mode) == 0o600
+
+
+def test_status_of_a_half_built_lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = make_spec(tmp_path)
+    host = FakeHost(tmp_path / "netns")
+    host.netns_dir.mkdir()
+    (host.netns_dir / "rmu-tor1").touch()
+    monkeypatch.setattr(netns, "NETNS_DIR", host.netns_dir)
+    monkeypatch.setattr(proc, "run", host.run)
+    state = control.status(spec)
+    assert state["namespaces"] == {"rmu-tor1": True, "rmu-tor2": False, "rmu-array": False}
+    assert state["up"] is False
+    assert {g["pid"] for g in state["guests"].values()} == {None}

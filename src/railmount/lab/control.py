@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from railmount.lab import array, fabric, guest
+from railmount.lab import array, fabric, guest, netns
 from railmount.lab.image import KEY_NAME, GuestImage, ensure_image, find_image
 from railmount.lab.proc import Progress, read_pidfile, run, stop_pidfile
 from railmount.lab.spec import GuestSpec, LabSpec
@@ -104,8 +104,6 @@ def down(spec: LabSpec, progress: Progress = print) -> None:
 
 def status(spec: LabSpec) -> dict[str, Any]:
     """What is up: namespaces, array, guest QEMU PIDs, SSH reachability, last timings."""
-    namespaces = set(_netns_list())
-    wanted = [spec.switch_netns(s) for s in spec.switches] + [spec.array_netns]
     key = ssh_key(spec)
     pids = {g.name: guest.pid(spec, g) for g in spec.guests}
 
@@ -130,7 +128,7 @@ def status(spec: LabSpec) -> dict[str, Any]:
     result = {
         "prefix": spec.prefix,
         "state_dir": str(spec.state_dir),
-        "namespaces": {ns: ns in namespaces for ns in wanted},
+        "namespaces": {ns: netns.exists(ns) for ns in fabric.lab_namespaces(spec)},
         "array": array_status,
         "guests": guests,
         "timings": _read_state(spec).get("timings", {}),
@@ -180,11 +178,6 @@ def console(spec: LabSpec, host: str) -> int:
     else:
         print(f"[console {host}: following the log only; Ctrl-C to stop]", file=sys.stderr)
     return subprocess.run(argv, check=False).returncode
-
-
-def set_link(spec: LabSpec, host: str, port: str, up: bool) -> None:
-    """Carrier off/on for one storage port of a guest (QEMU set_link)."""
-    guest.set_link(spec, _guest(spec, host), port, up)
 
 
 def _boot_all(spec: LabSpec, image: GuestImage, progress: Progress) -> dict[str, float]:
@@ -295,11 +288,6 @@ def _open_taps() -> set[str]:
             if line.startswith("iff:"):
                 found.add(line.split(":", 1)[1].strip())
     return found
-
-
-def _netns_list() -> list[str]:
-    out = run(["ip", "-j", "netns", "list"], check=False).stdout.strip()
-    return [entry["name"] for entry in json.loads(out)] if out else []
 
 
 def _state_path(spec: LabSpec) -> Path:

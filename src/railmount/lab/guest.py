@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from railmount.lab import switches
+from railmount.lab import netns, switches
 from railmount.lab.image import MGMT_MAC, GuestImage
 from railmount.lab.proc import (
     Progress,
@@ -219,10 +219,10 @@ def stop(spec: LabSpec, guest: GuestSpec, progress: Progress | None = None) -> N
 
 def delete_tap(spec: LabSpec, nic: GuestNic) -> None:
     """Remove a tap wherever it is: root ns (before attach) or its switch netns (after)."""
-    run(["ip", "link", "del", "dev", nic.tap], check=False)
-    netns = spec.switch_netns(nic.switch)
-    if Path(f"/run/netns/{netns}").exists():
-        run(["ip", "-n", netns, "link", "del", "dev", nic.tap], check=False)
+    netns.ip(None, "link", "del", "dev", nic.tap, check=False)
+    ns = spec.switch_netns(nic.switch)
+    if netns.exists(ns):
+        netns.ip(ns, "link", "del", "dev", nic.tap, check=False)
 
 
 def set_link(spec: LabSpec, guest: GuestSpec, port: str, up: bool) -> None:
