@@ -325,12 +325,20 @@ def test_unknown_nested_key_in_nfs():
 # --- options, overrides, management -----------------------------------------------------
 
 
-@pytest.mark.parametrize("option", ["rsize=1048576", "vers=4.1", "soft", "nconnect=8"])
-def test_extra_options_with_a_managed_option(option):
+@pytest.mark.parametrize(
+    ("option", "key"),
+    [
+        ("rsize=1048576", "rsize"),
+        ("vers=4.1", "version"),
+        ("soft", "hard"),
+        ("nconnect=8", "nconnect"),
+    ],
+)
+def test_extra_options_with_a_managed_option(option, key):
     v = valid().set_global("railmount_nfs", {"extra_options": ["nolock", option]})
-    problem = only(v.problems(), "all", "railmount_nfs.extra_options")
-    assert f"'{option}' is managed by railmount_nfs" in problem.message
-    assert problem.fix == "correct railmount_nfs.extra_options"
+    problem = only(v.problems(), "all", "railmount_nfs.extra_options[1]")
+    assert problem.message == f"'{option}' is set by railmount_nfs.{key}"
+    assert problem.fix == f"set railmount_nfs.{key} instead and remove it from extra_options"
 
 
 def test_vip_ports_naming_unknown_vip_and_port():
@@ -387,7 +395,7 @@ def test_all_problems_are_reported_at_once():
     problems = v.problems()
     expected = [
         ("dgx-1-2", "railmount_vip_port"),
-        ("all", "railmount_nfs.extra_options"),
+        ("all", "railmount_nfs.extra_options[0]"),
         ("all", "railmount_array.export"),
         ("dgx-1-1", "railmount_ports[0].mac"),
         ("dgx-1-1", "railmount_ports[1].switch"),
