@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 from railmount.check import InventoryError
 from railmount.planner import HostPlan
+from railmount.vault import VaultError, VaultOptions, add_vault_arguments
+
+DEBUG_ENV = "RAILMOUNT_DEBUG"
 
 
-def _load(inventory: str) -> dict[str, HostPlan]:
+def _load(args: argparse.Namespace) -> dict[str, HostPlan]:
     from railmount.inventory import load_plans
 
-    return load_plans(inventory)[1]
+    return load_plans(args.inventory, VaultOptions.from_args(args))[1]
 
 
 def _select(plans: dict[str, HostPlan], host: str | None) -> dict[str, HostPlan]:
@@ -72,14 +77,14 @@ def format_table(plans: dict[str, HostPlan]) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    plans = _load(args.inventory)
+    plans = _load(args)
     vips = len(next(iter(plans.values())).mounts)
     print(f"{args.inventory}: OK — {len(plans)} storage client(s), {vips} VIP(s) each")
     return 0
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    plans = _select(_load(args.inventory), args.host)
+    plans = _select(_load(args), args.host)
     if args.format == "json":
         print(json.dumps({"hosts": {h: p.to_dict() for h, p in plans.items()}}, indent=2))
     else:
@@ -90,11 +95,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_render(args: argparse.Namespace) -> int:
     from railmount.render import render_files
 
-    for host, plan in _select(_load(args.inventory), args.host).items():
+    for host, plan in _select(_load(args), args.host).items():
         for path, text in render_files(plan).items():
             print(f"### {host}: {path}")
             print(text, end="" if text.endswith("\n") else "\n")
     return 0
+
+
+def _inventory_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-i", "--inventory", required=True)
+    add_vault_arguments(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,17 +112,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     check = sub.add_parser("check", help="validate an inventory; every problem at once")
-    check.add_argument("-i", "--inventory", required=True)
+    _inventory_arguments(check)
     check.set_defaults(func=cmd_check)
 
     plan = sub.add_parser("plan", help="print the per-host plan")
-    plan.add_argument("-i", "--inventory", required=True)
+    _inventory_arguments(plan)
     plan.add_argument("--host")
     plan.add_argument("--format", choices=["table", "json"], default="table")
     plan.set_defaults(func=cmd_plan)
 
     render = sub.add_parser("render", help="print the files a deploy writes")
-    render.add_argument("-i", "--inventory", required=True)
+    _inventory_arguments(render)
     render.add_argument("--host")
     render.set_defaults(func=cmd_render)
 
@@ -135,11 +145,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in err.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
-    except FileNotFoundError as err:
+    except (FileNotFoundError, VaultError) as err:
         print(f"railmount: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as err:  # one line, not a traceback; the traceback on request
+        if os.environ.get(DEBUG_ENV):
+            traceback.print_exc()
+        detail = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        print(
+            f"railmount: internal error: {type(err).__name__}{': ' + detail if detail else ''}; "
+            f"set {DEBUG_ENV}=1 for the traceback",
+            file=sys.stderr,
+        )
+        return 70  # EX_SOFTWARE
 
 
 if __name__ == "__main__":

@@ -1,54 +1,225 @@
 """Read an Ansible inventory exactly as ansible-playbook would, then check it.
 
-Ansible's own InventoryManager resolves group_vars, host_vars and multi-file
-directories, so `railmount check` and the playbooks never disagree on a value.
+Ansible's own InventoryManager resolves group_vars, host_vars and multi-file directories,
+so `railmount check` and the playbooks never disagree on a value. Only railmount_* keys
+are model input: nothing else is templated or decrypted. A file Ansible cannot read, a
+value that cannot be templated and a vaulted value without a password each become a
+Problem naming the file or the host and key, reported with all the others.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from railmount.check import build_inventory
+from railmount.check import GLOBAL_KEYS, InventoryError, Problem, Unresolved, build_inventory
+from railmount.inventory_files import UnparsedRecorder, vars_file_problem
 from railmount.model import Inventory
 from railmount.planner import HostPlan, plan_inventory
+from railmount.vault import NO_PASSWORD_FIX, VaultOptions, activate, load_secrets
+
+TEMPLATE_MARKS = ("{{", "{%", "{#")
+# What the validation transport needs to reach a host as Ansible would.
+CONNECTION_KEYS = (
+    "ansible_host",
+    "ansible_port",
+    "ansible_user",
+    "ansible_connection",
+    "ansible_ssh_private_key_file",
+    "ansible_ssh_common_args",
+    "ansible_ssh_extra_args",
+    "ansible_password",
+    "ansible_ssh_pass",
+    "ansible_become",
+    "ansible_become_method",
+    "ansible_become_user",
+    "ansible_become_password",
+    "ansible_become_pass",
+    "ansible_python_interpreter",
+)
 
 
-def read_ansible_vars(source: str | Path) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
-    """(groups, hostvars) for an inventory path, with railmount_* and ansible_* keys only."""
-    from ansible.errors import AnsibleError
-    from ansible.inventory.manager import InventoryManager
-    from ansible.parsing.dataloader import DataLoader
-    from ansible.template import Templar
-    from ansible.vars.manager import VariableManager
+@dataclass
+class AnsibleVars:
+    """What the checker needs from an inventory: groups, railmount_* values, problems."""
 
-    path = Path(source)
-    if not path.exists():
-        raise FileNotFoundError(f"inventory {source} does not exist")
-    loader = DataLoader()
-    manager = InventoryManager(loader=loader, sources=[str(path)])
-    variables = VariableManager(loader=loader, inventory=manager)
-    groups = {
-        str(name): [str(h.name) for h in group.get_hosts()]
-        for name, group in manager.groups.items()
-    }
-    hostvars: dict[str, dict[str, Any]] = {}
-    for host in manager.get_hosts():
-        merged = variables.get_vars(host=host, include_hostvars=False)
-        # Template railmount_* values as the playbook's hostvars would ("{{ base }}.6");
-        # one that cannot be templated is kept raw and the checker reports it.
-        templar = Templar(loader=loader, variables=merged)
-        selected = {}
-        for key, value in merged.items():
-            if key.startswith("railmount_"):
-                with contextlib.suppress(AnsibleError):
-                    value = templar.template(value)
-            if key.startswith(("railmount_", "ansible_")):
-                selected[key] = value
-        hostvars[str(host.name)] = plain(selected)
-    return groups, hostvars
+    groups: dict[str, list[str]]
+    hostvars: dict[str, dict[str, Any]]  # railmount_* keys only, templated, plain types
+    problems: list[Problem] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)  # hosts whose variables failed to load
+
+
+class AnsibleInventory:
+    """One inventory source read by Ansible: railmount_* values for the checker, and each
+    host's connection variables on demand."""
+
+    def __init__(self, source: str | Path, vault: VaultOptions | None = None) -> None:
+        from ansible.parsing.dataloader import DataLoader
+        from ansible.vars.manager import VariableManager
+
+        self.source = Path(source)
+        if not self.source.exists():
+            raise FileNotFoundError(f"inventory {source} does not exist")
+        self.loader = DataLoader()
+        self.secrets = load_secrets(self.loader, vault)
+        activate(self.secrets)
+        recorder = UnparsedRecorder(self.loader, str(self.source))
+        self.manager = recorder.manager
+        self.problems: list[Problem] = recorder.problems
+        self.variables = VariableManager(loader=self.loader, inventory=self.manager)
+        self._vars: dict[str, Mapping[str, Any] | Problem] = {}
+
+    def groups(self) -> dict[str, list[str]]:
+        return {
+            str(name): [str(h.name) for h in group.get_hosts()]
+            for name, group in self.manager.groups.items()
+        }
+
+    def host_vars(self, host: str) -> Mapping[str, Any] | Problem:
+        """The host's variables as a play sees them (untemplated), or the file problem."""
+        if host not in self._vars:
+            entity = self.manager.get_host(host)
+            try:
+                self._vars[host] = self.variables.get_vars(host=entity, include_hostvars=False)
+            except Exception as err:  # any vars plugin failure names its file
+                self._vars[host] = vars_file_problem(self.loader, self.source, entity, err)
+        return self._vars[host]
+
+    def railmount_vars(self) -> AnsibleVars:
+        groups = self.groups()
+        out = AnsibleVars(groups, {}, list(self.problems))
+        seen: set[Problem] = set(out.problems)
+        for host in dict.fromkeys(h for hosts in groups.values() for h in hosts):
+            variables = self.host_vars(host)
+            if isinstance(variables, Problem):
+                out.unreadable.add(host)
+                problems = [variables]
+            else:
+                problems = []
+                resolver = Resolver(host, variables, self.loader, problems.append)
+                out.hostvars[host] = {
+                    key: resolver.resolve(value, key)
+                    for key, value in variables.items()
+                    if key.startswith("railmount_")
+                }
+            for problem in problems:  # a shared file or all.vars value: reported once
+                shared = problem.field.split(".")[0].split("[")[0] in GLOBAL_KEYS
+                key = (
+                    Problem("", problem.field, problem.message, problem.fix) if shared else problem
+                )
+                if key not in seen and problem not in seen:
+                    seen.add(key)
+                    out.problems.append(problem)
+        return out
+
+    def connection_vars(self, host: str) -> ConnectionVars:
+        """`host`'s connection variables (CONNECTION_KEYS present), each templated and
+        decrypted only when read. InventoryError names host and key when one cannot be."""
+        if self.manager.get_host(host) is None:
+            raise KeyError(host)
+        variables = self.host_vars(host)
+        if isinstance(variables, Problem):
+            raise InventoryError([variables])
+        return ConnectionVars(host, variables, self.loader)
+
+
+class ConnectionVars(Mapping[str, Any]):
+    def __init__(self, host: str, variables: Mapping[str, Any], loader: Any) -> None:
+        self.host = host
+        self._raw = {k: variables[k] for k in CONNECTION_KEYS if k in variables}
+        self._resolver = Resolver(host, variables, loader, self._fail)
+        self._done: dict[str, Any] = {}
+
+    def _fail(self, problem: Problem) -> None:
+        raise InventoryError([problem])
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._done:
+            self._done[key] = self._resolver.resolve(self._raw[key], key)
+        return self._done[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
+class Resolver:
+    """Templates and decrypts one host's values as its play would, leaf by leaf, so a
+    failure names the exact dotted key; the Templar is built only when a value needs it."""
+
+    def __init__(
+        self,
+        host: str,
+        variables: Mapping[str, Any],
+        loader: Any,
+        report: Callable[[Problem], None],
+    ) -> None:
+        self.host = host
+        self.variables = variables
+        self.loader = loader
+        self.report = report
+        self._templar: Any = None
+
+    def resolve(self, value: Any, path: str) -> Any:
+        from ansible.parsing.vault import EncryptedString
+
+        if isinstance(value, Mapping):
+            return {str(k): self.resolve(v, f"{path}.{k}") for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.resolve(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, bool | int | float) or value is None:
+            return value
+        if isinstance(value, EncryptedString):
+            return self._decrypt(value, path)
+        if isinstance(value, str) and any(mark in value for mark in TEMPLATE_MARKS):
+            return self._template(value, path)
+        return str(value)
+
+    def _decrypt(self, value: Any, path: str) -> Any:
+        from ansible.parsing.vault import VaultSecretsContext
+
+        try:
+            return str(value)
+        except Exception as err:  # ansible raises several kinds
+            context = VaultSecretsContext.current(optional=True)
+            if context is None or not context.secrets:
+                message, fix = "vaulted, and no vault password was given", NO_PASSWORD_FIX
+            else:
+                message = f"cannot decrypt it: {_first_line(err)}"
+                fix = "give the vault password (or --vault-id) it was encrypted with"
+            self.report(Problem(self.host, path, message, fix))
+            return Unresolved("<vaulted>", message)
+
+    def _template(self, value: str, path: str) -> Any:
+        from ansible.errors import AnsibleError
+        from ansible.template import Templar
+
+        if self._templar is None:
+            self._templar = Templar(loader=self.loader, variables=self.variables)
+        try:
+            result = self._templar.template(value)
+        except AnsibleError as err:
+            reason = _first_line(err)
+            if "VaultSecretsContext" in reason or "undecryptable" in reason:
+                message, fix = (
+                    f"{value!r} uses a vaulted value and no password was given",
+                    NO_PASSWORD_FIX,
+                )
+            else:
+                message = f"cannot template {value!r}: {reason}"
+                fix = "define the variables it uses, or correct the Jinja expression"
+            self.report(Problem(self.host, path, message, fix))
+            return Unresolved(str(value), reason)
+        return plain(result)
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(getattr(err, "message", "") or err)
+    return text.strip().splitlines()[0] if text.strip() else type(err).__name__
 
 
 def plain(value: Any) -> Any:
@@ -62,11 +233,25 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def load(source: str | Path) -> Inventory:
-    groups, hostvars = read_ansible_vars(source)
-    return build_inventory(groups, hostvars)
+def read_ansible_vars(source: str | Path, vault: VaultOptions | None = None) -> AnsibleVars:
+    return AnsibleInventory(source, vault).railmount_vars()
 
 
-def load_plans(source: str | Path) -> tuple[Inventory, dict[str, HostPlan]]:
-    inv = load(source)
+def connection_vars(
+    source: str | Path, host: str, vault: VaultOptions | None = None
+) -> ConnectionVars:
+    """A host's connection variables (ansible_host, ansible_port, ansible_user, ...),
+    decrypted when read; see AnsibleInventory.connection_vars."""
+    return AnsibleInventory(source, vault).connection_vars(host)
+
+
+def load(source: str | Path, vault: VaultOptions | None = None) -> Inventory:
+    found = read_ansible_vars(source, vault)
+    return build_inventory(found.groups, found.hostvars, found.problems, found.unreadable)
+
+
+def load_plans(
+    source: str | Path, vault: VaultOptions | None = None
+) -> tuple[Inventory, dict[str, HostPlan]]:
+    inv = load(source, vault)
     return inv, plan_inventory(inv)

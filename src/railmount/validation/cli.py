@@ -8,6 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from railmount.vault import add_vault_arguments
+
 SUITES = ("links", "routes", "mounts", "bandwidth")
 VALIDATE_DIR = Path(__file__).resolve().parents[3] / "validate"
 
@@ -42,11 +44,17 @@ def pytest_args(args: argparse.Namespace, json_path: Path) -> list[str]:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     import pytest
+    from ansible.parsing.dataloader import DataLoader
 
     from railmount.validation.report import format_summary, write_reports
+    from railmount.vault import VaultOptions, load_secrets, shared_with_children
 
     json_path = Path(args.json) if args.json else Path(tempfile.mkdtemp()) / "results.json"
-    code = pytest.main(pytest_args(args, json_path))
+    # The suites (in-process, or in xdist workers) load the inventory themselves: they find
+    # the vault secrets through ANSIBLE_VAULT_IDENTITY_LIST (0600 files, removed after).
+    secrets = load_secrets(DataLoader(), VaultOptions.from_args(args))
+    with shared_with_children(secrets):
+        code = pytest.main(pytest_args(args, json_path))
     if not json_path.exists():
         print("railmount validate: the suites produced no results", file=sys.stderr)
         return int(code) or 1
@@ -62,6 +70,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def add_validate_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("validate", help="run the validation suites against the hosts")
     parser.add_argument("-i", "--inventory", default="inventory/lab")
+    add_vault_arguments(parser)
     parser.add_argument("--limit", help="Ansible host pattern (default: storage_clients)")
     parser.add_argument("--only", help=f"comma-separated suites out of {','.join(SUITES)}")
     parser.add_argument("--faults", action="store_true", help="also run the fault suite (lab)")
