@@ -10,6 +10,7 @@ import traceback
 from collections.abc import Sequence
 
 from railmount.check import InventoryError
+from railmount.model import Inventory
 from railmount.planner import HostPlan
 from railmount.vault import VaultError, VaultOptions, add_vault_arguments
 
@@ -20,6 +21,12 @@ def _load(args: argparse.Namespace) -> dict[str, HostPlan]:
     from railmount.inventory import load_plans
 
     return load_plans(args.inventory, VaultOptions.from_args(args))[1]
+
+
+def _check(args: argparse.Namespace) -> Inventory:
+    from railmount.inventory import load
+
+    return load(args.inventory, VaultOptions.from_args(args))
 
 
 def _select(plans: dict[str, HostPlan], host: str | None) -> dict[str, HostPlan]:
@@ -77,9 +84,9 @@ def format_table(plans: dict[str, HostPlan]) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    plans = _load(args)
-    vips = len(next(iter(plans.values())).mounts)
-    print(f"{args.inventory}: OK — {len(plans)} storage client(s), {vips} VIP(s) each")
+    inv = _check(args)  # the model only: planning a checked inventory cannot fail
+    clients, vips = len(inv.clients), len(inv.array.vips)
+    print(f"{args.inventory}: OK — {clients} storage client(s), {vips} VIP(s) each")
     return 0
 
 
