@@ -65,7 +65,9 @@ class AnsibleInventory:
         self.loader = DataLoader()
         self.secrets = load_secrets(self.loader, vault)
         activate(self.secrets)
-        recorder = UnparsedRecorder(self.loader, str(self.source))
+        # Absolute: Ansible caches group_vars lookups by the source path as given, process-wide,
+        # so a relative path would point at a stale directory after a chdir (tests, plugins).
+        recorder = UnparsedRecorder(self.loader, str(self.source.absolute()))
         self.manager = recorder.manager
         self.problems: list[Problem] = recorder.problems
         self.variables = VariableManager(loader=self.loader, inventory=self.manager)

@@ -42,20 +42,21 @@ def _origin(err: BaseException) -> Any:
 
 def _message(err: BaseException) -> str:
     text = str(getattr(err, "message", "") or err).strip()
-    return text.splitlines()[0] if text else type(err).__name__
+    text = text.splitlines()[0] if text else type(err).__name__
+    # "<class '...._AnsibleTaggedList'>" -> "list"
+    return re.sub(r"<class '[\w.]*?(?:_AnsibleTagged)?(\w+)'>", lambda m: m[1].lower(), text)
 
 
-def file_problem(path: str, err: BaseException | None, line: int | None = None) -> Problem:
+INVENTORY_FIX = "correct it, or move it out of the inventory directory (Ansible reads every file)"
+VARS_FIX = "correct the file (variables are key: value mappings)"
+
+
+def file_problem(
+    path: str, err: BaseException | None, line: int | None = None, fix: str = VARS_FIX
+) -> Problem:
     """The problem line for a file Ansible failed to load."""
     message = _message(err) if err is not None else "not an inventory"
     where = f"line {line}" if line else "file"
-    if "vault password must be specified" in message or "no vault secrets" in message:
-        return Problem(
-            relative(path),
-            where,
-            "encrypted with ansible-vault, and no vault password was given",
-            NO_PASSWORD_FIX,
-        )
     if "Decryption failed" in message:
         return Problem(
             relative(path),
@@ -63,19 +64,24 @@ def file_problem(path: str, err: BaseException | None, line: int | None = None) 
             f"cannot decrypt it: {message}",
             "give the vault password (or --vault-id) it was encrypted with",
         )
-    if "YAML" in message:
+    if "vault password must be specified" in message or "no vault secrets found" in message:
+        return Problem(
+            relative(path),
+            where,
+            "encrypted with ansible-vault, and no vault password was given",
+            NO_PASSWORD_FIX,
+        )
+    if "YAML parsing failed" in message:
         return Problem(relative(path), where, message, YAML_FIX)
-    return Problem(
-        relative(path), where, message, "correct the file (variables are key: value mappings)"
-    )
+    return Problem(relative(path), where, message, fix)
 
 
-def _from_exception(err: BaseException, fallback: str) -> Problem:
+def _from_exception(err: BaseException, fallback: str, fix: str = VARS_FIX) -> Problem:
     origin = _origin(err)
     if origin is not None and getattr(origin, "path", None):
-        return file_problem(origin.path, err, getattr(origin, "line_num", None))
+        return file_problem(origin.path, err, getattr(origin, "line_num", None), fix)
     quoted = re.search(r"'(/[^']+)'", _message(err))
-    return file_problem(quoted.group(1) if quoted else fallback, err)
+    return file_problem(quoted.group(1) if quoted else fallback, err, fix=fix)
 
 
 class UnparsedRecorder:
@@ -87,7 +93,7 @@ class UnparsedRecorder:
 
         recorder = self
         self.problems: list[Problem] = []
-        self.failures: dict[str, list[tuple[str, BaseException]]] = {}
+        self.failures: list[tuple[str, BaseException]] = []  # (plugin, error) of this file
 
         class Manager(InventoryManager):  # type: ignore[misc]
             def parse_source(self, source: str, cache: bool = False) -> bool:
@@ -100,17 +106,17 @@ class UnparsedRecorder:
             try:
                 self.manager = Manager(loader=loader, sources=[source])
             except AnsibleError as err:  # configured to fail on unparsed sources
-                self.problems.append(_from_exception(err, source))
+                self.problems.append(_from_exception(err, source, INVENTORY_FIX))
                 self.manager = InventoryManager(loader=loader, sources=[])
 
     def _unparsed(self, path: str) -> Problem:
-        failures = self.failures.pop(path, [])
+        failures, self.failures = self.failures, []
         # The plugin the file was meant for: YAML for .yml/.yaml/.json, else INI.
         want = "yaml" if path.endswith((".yml", ".yaml", ".json")) else "ini"
         chosen = next((e for p, e in failures if p == want), failures[0][1] if failures else None)
         if chosen is None:
-            return file_problem(path, None)
-        return _from_exception(chosen, path)
+            return file_problem(path, None, fix=INVENTORY_FIX)
+        return _from_exception(chosen, path, INVENTORY_FIX)
 
     @contextlib.contextmanager
     def _capture_parse_warnings(self) -> Iterator[None]:
@@ -121,10 +127,8 @@ class UnparsedRecorder:
         original_warning = display.warning
 
         def error_as_warning(msg: str | None, exception: BaseException, **_: Any) -> None:
-            source = str(getattr(getattr(exception, "obj", None), "description", ""))
-            match = re.search(r"plugin '([^']+)' with source '([^']+)'", source)
-            if match:
-                self.failures.setdefault(match.group(2), []).append((match.group(1), exception))
+            match = re.search(r"with '([^']+)' plugin", str(msg))
+            self.failures.append((match[1] if match else "", exception))
 
         def warning(msg: str, *args: Any, **kwargs: Any) -> None:
             if not str(msg).startswith(IGNORED_WARNINGS):

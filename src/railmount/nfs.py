@@ -51,10 +51,12 @@ REFUSED_OPTIONS: dict[str, str] = {
 def option_problem(option: str) -> tuple[str, str] | None:
     """(why, fix) if one comma-free mount option may not be in extra_options, else None."""
     name, sep, value = option.partition("=")
-    if not name:
+    if not option:
         return "an empty option", "remove the empty item (',,' or a trailing ',')"
-    if option != option.strip() or any(c.isspace() for c in option):
-        return "contains whitespace", f"write it as {''.join(option.split())}"
+    if any(c.isspace() for c in option):
+        return f"{option!r} contains whitespace", f"write it as {''.join(option.split())}"
+    if not name:
+        return f"{option!r} has no option name", "write it like timeo=600"
     if sep and not value:
         return f"'{name}=' has no value", f"give a value, like {name}=600, or remove it"
     key = MANAGED_OPTIONS.get(name) or OPTION_ALIASES.get(name)

@@ -112,6 +112,7 @@ IFNAME_RESERVED = {
     "default": "'default' is the sysctl scope of new interfaces (net.ipv4.conf.default)",
     "lo": "'lo' is the loopback interface",
 }
+IFNAME_FIX = "rename the port (netplan set-name) to 1-15 letters, digits, '_' or '-'"
 VLAN_FIX = (
     "tag the storage VLAN on the switch port (access mode) and use the port itself, "
     "or rename the port without a dot"
@@ -123,7 +124,7 @@ def ifname(raw: Any) -> str:
     if value in IFNAME_RESERVED:
         raise Invalid(IFNAME_RESERVED[value], "use the port's real interface name")
     if value in (".", ".."):
-        raise Invalid("the kernel refuses '.' and '..' as interface names", "use a real name")
+        raise Invalid("the kernel refuses '.' and '..' as interface names", IFNAME_FIX)
     if "." in value:
         raise Invalid(
             "a dot in an interface name (VLAN-style) turns net.ipv4.conf.<name>.* into a "
@@ -131,11 +132,11 @@ def ifname(raw: Any) -> str:
             VLAN_FIX,
         )
     if re.search(r"[/:\s]", value):
-        raise Invalid("the kernel refuses '/', ':' and whitespace in interface names")
+        raise Invalid("the kernel refuses '/', ':' and whitespace in interface names", IFNAME_FIX)
     if len(value.encode()) > 15:
-        raise Invalid("longer than 15 bytes (the kernel's IFNAMSIZ limit)")
+        raise Invalid("longer than 15 bytes (the kernel's IFNAMSIZ limit)", IFNAME_FIX)
     if not IFNAME.fullmatch(value):
-        raise Invalid("letters, digits, '_' and '-' only")
+        raise Invalid("letters, digits, '_' and '-' only", IFNAME_FIX)
     return value
 
 
@@ -195,7 +196,10 @@ def host_cidr(raw: Any) -> IPv4Interface:
         raise Invalid(str(err)) from None
     net = iface.network
     if net.prefixlen < 31 and iface.ip in (net.network_address, net.broadcast_address):
-        raise Invalid("that is the network or broadcast address of its subnet")
+        raise Invalid(
+            "that is the network or broadcast address of its subnet",
+            "use a host address of the subnet",
+        )
     return iface
 
 
@@ -247,10 +251,23 @@ relative_dir = _checked(paths.relative_dir_problem)
 # --- numbers -----------------------------------------------------------------------------
 
 
+def _quoted_number(raw: Any) -> None:
+    """YAML keeps a quoted number as text: say so rather than just 'not a number'."""
+    if isinstance(raw, str):
+        try:
+            float(raw)
+        except ValueError:
+            return
+        raise Invalid("a quoted number is text to YAML", f"write it without quotes: {raw.strip()}")
+
+
 def integer(lo: int, hi: int) -> Callable[[Any], int]:
     def parse(raw: Any) -> int:
+        _quoted_number(raw)
         if isinstance(raw, bool) or not isinstance(raw, int) or not lo <= raw <= hi:
-            raise Invalid(f"must be an integer from {lo} to {hi}")
+            raise Invalid(
+                f"must be an integer from {lo} to {hi}", f"write an integer from {lo} to {hi}"
+            )
         return raw
 
     return parse
@@ -258,8 +275,11 @@ def integer(lo: int, hi: int) -> Callable[[Any], int]:
 
 def number(lo: float, hi: float) -> Callable[[Any], float]:
     def parse(raw: Any) -> float:
+        _quoted_number(raw)
         if isinstance(raw, bool) or not isinstance(raw, int | float) or not lo <= raw <= hi:
-            raise Invalid(f"must be a number from {lo:g} to {hi:g}")
+            raise Invalid(
+                f"must be a number from {lo:g} to {hi:g}", f"write a number from {lo:g} to {hi:g}"
+            )
         return float(raw)
 
     return parse
@@ -338,7 +358,7 @@ def mount_option(raw: Any) -> str:
         if problem:
             why, fix = problem
             where = f" (in {raw!r})" if option != raw else ""
-            raise Invalid(f"{why}{where}", fix, whole="'" in why)
+            raise Invalid(f"{why}{where}", fix, whole=True)
     return raw
 
 

@@ -7,6 +7,7 @@ across fields and hosts still run and every problem is reported in one go.
 from __future__ import annotations
 
 import difflib
+import typing
 from types import SimpleNamespace
 from typing import Any
 
@@ -112,6 +113,6 @@ def salvage(tp: Any, raw: Any, context: dict[str, Any] | None) -> Any:
             }
         )
     item = item_type(bare)
-    if item is not None and isinstance(raw, list | tuple):
+    if item is not None and typing.get_origin(bare) is tuple and isinstance(raw, list | tuple):
         return tuple(salvage(item, value, context) for value in raw)
     return None
