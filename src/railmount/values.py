@@ -40,6 +40,7 @@ class Doc:
     values: str = ""  # what is accepted, for the README
     argspec: str = "str"  # Ansible argument_spec type
     choices: tuple[Any, ...] = ()
+    fix: str = ""  # when the refusal itself names none
 
 
 class Invalid(ValueError):
@@ -52,8 +53,10 @@ class Invalid(ValueError):
         self.whole = whole  # detail is the whole message (it quotes the value itself)
 
 
-def refusal(kind: str, detail: str, fix: str) -> PydanticCustomError:
-    return PydanticCustomError(ERROR_TYPE, "{detail}", {"kind": kind, "detail": detail, "fix": fix})
+def refusal(kind: str, detail: str, fix: str, fallback: str = "") -> PydanticCustomError:
+    """`fix` is the refusal's own; `fallback` applies when neither it nor the field has one."""
+    ctx = {"kind": kind, "detail": detail, "fix": fix, "fallback": fallback}
+    return PydanticCustomError(ERROR_TYPE, "{detail}", ctx)
 
 
 def value_type(tp: Any, doc: Doc, parse: Callable[[Any], Any]) -> Any:
@@ -63,7 +66,8 @@ def value_type(tp: Any, doc: Doc, parse: Callable[[Any], Any]) -> Any:
         try:
             return parse(raw)
         except Invalid as err:
-            raise refusal("" if err.whole else doc.kind, err.detail, err.fix) from None
+            kind = "" if err.whole else doc.kind
+            raise refusal(kind, err.detail, err.fix, doc.fix or f"give {doc.kind}") from None
 
     return Annotated[tp, PlainValidator(validate), doc]
 
@@ -459,27 +463,61 @@ def ascending(value: tuple[Any, ...]) -> None:
 
 # --- the types ---------------------------------------------------------------------------
 
-Text = value_type(str, Doc("text", "non-empty, no leading/trailing spaces"), text)
-Name = value_type(str, Doc("a name", "letters, digits, `.` `_` `-`"), name)
+Text = value_type(
+    str, Doc("text", "non-empty, no leading/trailing spaces", fix="give a non-empty value"), text
+)
+Name = value_type(
+    str,
+    Doc(
+        "a name",
+        "letters, digits, `.` `_` `-`",
+        fix="use letters, digits, '.', '_' and '-', like nfs0",
+    ),
+    name,
+)
 IfName = value_type(
     str, Doc("an interface name", "1-15 bytes of letters, digits, `_` `-`; no dots"), ifname
 )
 Mac = value_type(str, Doc("a MAC address", 'unicast, quoted: `"02:00:00:00:01:01"`'), mac)
-Ipv4 = value_type(IPv4Address, Doc("an IPv4 address", "like 10.21.115.6"), ipv4)
+Ipv4 = value_type(
+    IPv4Address, Doc("an IPv4 address", "like 10.21.115.6", fix="write it like 10.21.115.6"), ipv4
+)
 HostCidr = value_type(
-    IPv4Interface, Doc("an IPv4 address/prefix", "like 10.21.115.120/24"), host_cidr
+    IPv4Interface,
+    Doc("an IPv4 address/prefix", "like 10.21.115.120/24", fix="write it like 10.21.115.120/24"),
+    host_cidr,
 )
 Subnet = value_type(
-    IPv4Network, Doc("an IPv4 network", "like 10.21.115.0/24; /30 or larger"), subnet
+    IPv4Network,
+    Doc(
+        "an IPv4 network", "like 10.21.115.0/24; /30 or larger", fix="write it like 10.21.115.0/24"
+    ),
+    subnet,
 )
 MountPath = value_type(
-    str, Doc("a mount path", "canonical absolute path, not a system directory"), mount_path
+    str,
+    Doc(
+        "a mount path",
+        "canonical absolute path, not a system directory",
+        fix="write it like /mnt/nfs0",
+    ),
+    mount_path,
 )
-ExportPath = value_type(str, Doc("an export path", "canonical absolute path"), export_path)
+ExportPath = value_type(
+    str, Doc("an export path", "canonical absolute path", fix="write it like /nfs0"), export_path
+)
 RelativeDir = value_type(
-    str, Doc("a directory inside the filesystem", "canonical relative path"), relative_dir
+    str,
+    Doc(
+        "a directory inside the filesystem",
+        "canonical relative path",
+        fix="give a directory inside the filesystem, like .railmount",
+    ),
+    relative_dir,
 )
-Bool = value_type(bool, Doc("true or false", "true/false", "bool"), boolean)
+Bool = value_type(
+    bool, Doc("true or false", "true/false", "bool", fix="write true or false"), boolean
+)
 NfsVersion = value_type(str, Doc("an NFS version", ", ".join(NFS_VERSIONS), "raw"), nfs_version)
 Proto = value_type(str, Doc("a transport", "tcp", choices=("tcp",)), proto)
 MountOption = value_type(str, Doc("a mount option", "not a managed option"), mount_option)
@@ -488,7 +526,9 @@ Serial = value_type(
     Doc("a batch size", "count, N% or a list of them", "raw"),
     serial,
 )
-SizeLabel = value_type(str, Doc("an image size", "like 150KB or 1MB"), size_label)
+SizeLabel = value_type(
+    str, Doc("an image size", "like 150KB or 1MB", fix="write it like 150KB or 1MB"), size_label
+)
 ModelName = value_type(
     str,
     Doc("a checkpoint model", "8B, 70B, 405B, 1T", choices=("8B", "70B", "405B", "1T")),

@@ -77,7 +77,7 @@ def _report(report: Report, host: str, key: str, error: Any, context: dict[str, 
         message = (
             f"{value!r} is not {ctx['kind']}: {ctx['detail']}" if ctx["kind"] else ctx["detail"]
         )
-        fix = ctx["fix"] or field_fix or f"give {ctx['kind'] or 'a valid value'}"
+        fix = ctx["fix"] or field_fix or ctx["fallback"] or f"correct {path}"
         report.add(host, path, message, fix)
     elif kind == "missing":
         report.add(host, path, "missing", field_fix or f"set {path}")
