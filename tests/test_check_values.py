@@ -45,8 +45,10 @@ def test_non_canonical_mount_path_is_refused_with_the_canonical_form(path, detai
 
 @pytest.mark.parametrize(
     "path",
-    ["/etc", "/usr", "/boot", "/proc", "/sys", "/dev", "/run", "/var", "/bin", "/sbin"]
-    + ["/lib", "/lib64", "/lib32", "/libx32", "/root", "/home", "/tmp", "/opt", "/srv"],
+    [
+        *("/etc", "/usr", "/boot", "/proc", "/sys", "/dev", "/run", "/var", "/bin", "/sbin"),
+        *("/lib", "/lib64", "/lib32", "/libx32", "/root", "/home", "/tmp", "/opt", "/srv"),
+    ],
 )
 def test_system_directories_are_refused(path):
     problem = only(with_mount_path(path).problems(), "all", "railmount_array.vips[3].mount_path")
