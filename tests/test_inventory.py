@@ -174,3 +174,51 @@ def test_unreadable_files_are_problem_lines_naming_the_file(tmp_path, monkeypatc
 def test_missing_inventory_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         AnsibleInventory(tmp_path / "nope")
+
+
+def test_templates_repeated_on_every_host_still_follow_each_hosts_variables(tmp_path):
+    # The shared Templar reuses compiled templates and plain substitutions; a variable that
+    # is itself a template, or differs by host, must still give each host its own value.
+    hosts = REFERENCE.replace("address: 10.21.115.120/24", 'address: "{{ net }}.{{ own }}/24"')
+    hosts = hosts.replace("address: 10.21.115.121/24", 'address: "{{ net }}.{{ own }}/24"')
+    write(
+        tmp_path,
+        {
+            "hosts.yml": hosts,
+            "group_vars/all.yml": """\
+                net: "{{ site }}.115"
+                """,
+            "host_vars/dgx-1-1.yml": "site: '10.21'\nown: 120\n",
+            "host_vars/dgx-1-2.yml": "site: '10.21'\nown: 121\nspeed: 25000\n",
+        },
+    )
+    inv = load(tmp_path)
+    assert str(inv.client("dgx-1-1").ports[0].interface) == "10.21.115.120/24"
+    assert str(inv.client("dgx-1-2").ports[0].interface) == "10.21.115.121/24"
+
+
+def test_shared_templar_matches_ansible_on_every_kind_of_template():
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.template import Templar, trust_as_template
+
+    from railmount.inventory import SharedTemplar
+
+    shared = SharedTemplar(DataLoader())
+    cases = [
+        ("{{ a }}.{{ b }}", {"a": "x", "b": 1}),
+        ("{{ a }}.{{ b }}", {"a": "x", "b": 2}),
+        ("{{ a }}.{{ b }}", {"a": "x", "b": True}),
+        ("{{ a | upper }}", {"a": "x"}),
+        ("{{ a | upper }}", {"a": "y"}),
+        ("{{ a }}", {"a": [1, 2]}),
+        ("{{ a }}", {"a": trust_as_template("{{ b }}"), "b": "deep"}),
+        ("{{ a }}", {"a": trust_as_template("{{ b }}"), "b": "other"}),
+        ("{{ b if a else 'no' }}", {"a": False, "b": 3}),
+    ]
+    for source, variables in cases:
+        expected = Templar(loader=DataLoader(), variables=variables).template(
+            trust_as_template(source)
+        )
+        got = shared.template(trust_as_template(source), variables)
+        assert (got, type(got)) == (expected, type(expected)), (source, variables)
+    assert shared.template(trust_as_template("{{ a }}"), cases[7][1]) == "other"

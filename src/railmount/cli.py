@@ -114,7 +114,12 @@ def _inventory_arguments(parser: argparse.ArgumentParser) -> None:
     add_vault_arguments(parser)
 
 
-def build_parser() -> argparse.ArgumentParser:
+CORE_COMMANDS = ("check", "plan", "render")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (for one of CORE_COMMANDS) just that part: the lab, validate and
+    report commands import more than a `railmount check` at 1,000 hosts should pay for."""
     parser = argparse.ArgumentParser(prog="railmount", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -132,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     _inventory_arguments(render)
     render.add_argument("--host")
     render.set_defaults(func=cmd_render)
+    if command in CORE_COMMANDS:
+        return parser
 
     from railmount.lab.cli import add_lab_parser
     from railmount.validation.cli import add_validate_parser
@@ -144,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except InventoryError as err:

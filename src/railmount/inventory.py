@@ -71,6 +71,7 @@ class AnsibleInventory:
         self.manager = recorder.manager
         self.problems: list[Problem] = recorder.problems
         self.variables = VariableManager(loader=self.loader, inventory=self.manager)
+        self.templar = SharedTemplar(self.loader)
         self._vars: dict[str, Mapping[str, Any] | Problem] = {}
 
     def groups(self) -> dict[str, list[str]]:
@@ -100,7 +101,7 @@ class AnsibleInventory:
                 problems = [variables]
             else:
                 problems = []
-                resolver = Resolver(host, variables, self.loader, problems.append)
+                resolver = Resolver(host, variables, self.templar, problems.append)
                 out.hostvars[host] = {
                     key: resolver.resolve(value, key)
                     for key, value in variables.items()
@@ -124,14 +125,93 @@ class AnsibleInventory:
         variables = self.host_vars(host)
         if isinstance(variables, Problem):
             raise InventoryError([variables])
-        return ConnectionVars(host, variables, self.loader)
+        return ConnectionVars(host, variables, self.templar)
+
+
+class SharedTemplar:
+    """One Templar for every host, made cheap for inventories that repeat the same template
+    strings on every host ("{{ base }}.{{ octet }}/24"); both shortcuts change no result:
+
+    - compiled templates are kept by source text (Ansible compiles on every call; a compiled
+      template is a pure function of its source and options);
+    - a template that only substitutes variables (no filters, calls or tests) whose values
+      are plain scalars is rendered once per distinct set of those values.
+    """
+
+    def __init__(self, loader: Any) -> None:
+        from ansible.template import Templar
+
+        self.templar = Templar(loader=loader)
+        self._names: dict[str, frozenset[str] | None] = {}
+        self._rendered: dict[tuple[Any, ...], Any] = {}
+        engine = getattr(self.templar, "_engine", None)
+        compile_template = getattr(engine, "_compile_template", None)
+        if compile_template is not None:  # ansible-core 2.19's engine; else no cache
+            compiled: dict[tuple[str, Any], Any] = {}
+
+            def cached(template: str, options: Any) -> Any:
+                key = (str(template), options)
+                if key not in compiled:
+                    compiled[key] = compile_template(template, options)
+                return compiled[key]
+
+            engine._compile_template = cached
+
+    def template(self, value: str, variables: Mapping[str, Any]) -> Any:
+        key = self._key(value, variables)
+        if key is not None and key in self._rendered:
+            return self._rendered[key]
+        self.templar.available_variables = variables
+        result = self.templar.template(value)
+        if key is not None:
+            self._rendered[key] = result
+        return result
+
+    def _key(self, value: str, variables: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """(source, the values it substitutes) when that determines the result, else None."""
+        source = str(value)
+        if source not in self._names:
+            self._names[source] = self._substituted_names(source)
+        names = self._names[source]
+        if names is None:
+            return None
+        key: list[Any] = [source]
+        for name in sorted(names):
+            if name not in variables:
+                return None
+            item = variables[name]
+            if isinstance(item, bool | int | float) or item is None:
+                key.append((name, type(item), item))
+            elif isinstance(item, str) and not _has_template(item):
+                key.append((name, str, str(item)))
+            else:  # a container, a vaulted value, or a template of its own: render each time
+                return None
+        return tuple(key)
+
+    def _substituted_names(self, source: str) -> frozenset[str] | None:
+        from jinja2 import Environment, nodes
+
+        if source.startswith("#jinja2:"):
+            return None
+        try:
+            tree = Environment().parse(source)  # parsing needs no filters; Ansible's delimiters
+        except Exception:  # a syntax error: templating reports it
+            return None
+        plain = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name, nodes.Const)
+        if not all(isinstance(node, plain) for node in tree.find_all(nodes.Node)):
+            return None
+        return frozenset(node.name for node in tree.find_all(nodes.Name))
+
+
+def _has_template(text: str) -> bool:
+    return any(mark in text for mark in TEMPLATE_MARKS)
 
 
 class ConnectionVars(Mapping[str, Any]):
-    def __init__(self, host: str, variables: Mapping[str, Any], loader: Any) -> None:
+    def __init__(self, host: str, variables: Mapping[str, Any], templar: SharedTemplar) -> None:
         self.host = host
         self._raw = {k: variables[k] for k in CONNECTION_KEYS if k in variables}
-        self._resolver = Resolver(host, variables, loader, self._fail)
+        self._resolver = Resolver(host, variables, templar, self._fail)
         self._done: dict[str, Any] = {}
 
     def _fail(self, problem: Problem) -> None:
@@ -151,20 +231,19 @@ class ConnectionVars(Mapping[str, Any]):
 
 class Resolver:
     """Templates and decrypts one host's values as its play would, leaf by leaf, so a
-    failure names the exact dotted key; the Templar is built only when a value needs it."""
+    failure names the exact dotted key."""
 
     def __init__(
         self,
         host: str,
         variables: Mapping[str, Any],
-        loader: Any,
+        templar: SharedTemplar,
         report: Callable[[Problem], None],
     ) -> None:
         self.host = host
         self.variables = variables
-        self.loader = loader
+        self.templar = templar
         self.report = report
-        self._templar: Any = None
 
     def resolve(self, value: Any, path: str) -> Any:
         from ansible.parsing.vault import EncryptedString
@@ -177,7 +256,7 @@ class Resolver:
             return value
         if isinstance(value, EncryptedString):
             return self._decrypt(value, path)
-        if isinstance(value, str) and any(mark in value for mark in TEMPLATE_MARKS):
+        if isinstance(value, str) and _has_template(value):
             return self._template(value, path)
         return str(value)
 
@@ -198,12 +277,9 @@ class Resolver:
 
     def _template(self, value: str, path: str) -> Any:
         from ansible.errors import AnsibleError
-        from ansible.template import Templar
 
-        if self._templar is None:
-            self._templar = Templar(loader=self.loader, variables=self.variables)
         try:
-            result = self._templar.template(value)
+            result = self.templar.template(value, self.variables)
         except AnsibleError as err:
             reason = _first_line(err)
             if "VaultSecretsContext" in reason or "undecryptable" in reason:
