@@ -311,22 +311,6 @@ def test_unknown_nested_key_in_nfs():
 # --- options, overrides, management -----------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("option", "key"),
-    [
-        ("rsize=1048576", "rsize"),
-        ("vers=4.1", "version"),
-        ("soft", "hard"),
-        ("nconnect=8", "nconnect"),
-    ],
-)
-def test_extra_options_with_a_managed_option(option, key):
-    v = valid().set_global("railmount_nfs", {"extra_options": ["nolock", option]})
-    problem = only(v.problems(), "all", "railmount_nfs.extra_options[1]")
-    assert problem.message == f"'{option}' is set by railmount_nfs.{key}"
-    assert problem.fix == f"set railmount_nfs.{key} instead and remove it from extra_options"
-
-
 def test_vip_ports_naming_unknown_vip_and_port():
     v = valid()
     v.hostvars["dgx-1-1"]["railmount_vip_ports"] = {"nfs9": "em1", "nfs1": "em7"}

@@ -135,16 +135,21 @@ def test_check_bad_inventory_lists_every_problem(capsys):
     assert sorted(printed) == sorted(expected)
 
 
-def test_check_bad_inventory_through_the_real_command():
-    # The installed entry point, as a user runs it: exit 2, all problems, no traceback.
-    run = subprocess.run(
-        [str(Path(sys.executable).parent / "railmount"), "check", "-i", "tests/inventories/bad"],
-        cwd=REPO,
+def railmount(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The installed entry point, as a user runs it."""
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "railmount"), *argv],
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+def test_check_bad_inventory_through_the_real_command():
+    # Exit 2, all problems, no traceback.
+    run = railmount("check", "-i", "tests/inventories/bad", cwd=REPO)
     assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr + run.stdout
     for line in expected_problems():
@@ -202,14 +207,7 @@ def test_a_broken_inventory_file_is_a_problem_line_through_the_real_command(tmp_
     (inv / "group_vars").mkdir(parents=True)
     (inv / "hosts.yml").write_text((Path(REFERENCE) / "hosts.yml").read_text())
     (inv / "group_vars" / "all.yml").write_text("railmount_nfs: {version: 3\n")
-    run = subprocess.run(
-        [str(Path(sys.executable).parent / "railmount"), "check", "-i", "inv"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    run = railmount("check", "-i", "inv", cwd=tmp_path)
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     assert run.stderr.splitlines() == [

@@ -98,14 +98,23 @@ def text(raw: Any) -> str:
     return raw
 
 
-NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}")
+def matching(pattern: str, detail: str) -> Callable[[Any], str]:
+    """Text that matches `pattern` whole (fullmatch: `$` would let a trailing newline by)."""
+    regex = re.compile(pattern)
+
+    def parse(raw: Any) -> str:
+        value = text(raw)
+        if not regex.fullmatch(value):
+            raise Invalid(detail)
+        return value
+
+    return parse
 
 
-def name(raw: Any) -> str:
-    value = text(raw)
-    if not NAME.fullmatch(value):
-        raise Invalid("letters, digits, '.', '_' and '-' only, starting with a letter or digit")
-    return value
+name = matching(
+    r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}",
+    "letters, digits, '.', '_' and '-' only, starting with a letter or digit",
+)
 
 
 # Interface names: the kernel refuses '/', ':', whitespace, '.', '..' and more than 15 bytes;
@@ -397,14 +406,9 @@ def serial(raw: Any) -> tuple[int | str, ...]:
     return tuple(out)
 
 
-SIZE_LABEL = re.compile(r"[1-9][0-9]*(KB|MB|KiB|MiB)")
-
-
-def size_label(raw: Any) -> str:
-    value = text(raw)
-    if not SIZE_LABEL.fullmatch(value):
-        raise Invalid("expected a size like 150KB or 1MB (KB/MB = 10^3/10^6 bytes)")
-    return value
+size_label = matching(
+    r"[1-9][0-9]*(KB|MB|KiB|MiB)", "expected a size like 150KB or 1MB (KB/MB = 10^3/10^6 bytes)"
+)
 
 
 def choice(options: Sequence[str]) -> Callable[[Any], str]:

@@ -26,35 +26,39 @@ def vip_rules(report: Report, array: Any, mount_root: str | None) -> None:
         if vip is None:
             continue
         at = f"{ARRAY}.vips[{index}]"
-        duplicate = False
-        if vip.name is not None:
-            if vip.name in names:
-                duplicate = True
-                report.add(
-                    "all",
-                    f"{at}.name",
-                    f"duplicate VIP name (also {names[vip.name]})",
-                    "give each VIP its own name",
-                )
-            names.setdefault(vip.name, at)
-        if vip.address is not None:
-            if vip.address in addresses:
-                duplicate = True
-                report.add(
-                    "all",
-                    f"{at}.address",
-                    f"duplicate VIP {vip.address} (also {addresses[vip.address]})",
-                    "list it once",
-                )
-            addresses.setdefault(vip.address, at)
-            if subnet is not None:
-                _address_in_subnet(report, f"{at}.address", vip.address, subnet)
+        duplicate = _seen_before(
+            report, names, vip.name, at, "name", "duplicate VIP name", "give each VIP its own name"
+        )
+        duplicate |= _seen_before(
+            report,
+            addresses,
+            vip.address,
+            at,
+            "address",
+            f"duplicate VIP {vip.address}",
+            "list it once",
+        )
+        if vip.address is not None and subnet is not None:
+            _address_in_subnet(report, f"{at}.address", vip.address, subnet)
         path = vip.mount_path
         if path is None and vip.name is not None and not duplicate:
             path = default_mount_path(vip.name, mount_root)
         if path is not None and not duplicate:
             paths.append((index, vip.name or "?", path))
     _mount_paths_apart(report, paths)
+
+
+def _seen_before(
+    report: Report, seen: dict[Any, str], value: Any, at: str, key: str, what: str, fix: str
+) -> bool:
+    """Report `value` if an earlier VIP has it (naming that VIP); True if so."""
+    if value is None:
+        return False
+    if value in seen:
+        report.add("all", f"{at}.{key}", f"{what} (also {seen[value]})", fix)
+        return True
+    seen[value] = at
+    return False
 
 
 def _address_in_subnet(report: Report, field: str, address: Any, subnet: Any) -> None:
