@@ -155,20 +155,23 @@ def railmount(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
     )
 
 
-def test_the_command_line_takes_ansible_playbooks_vault_options(vaulted):
+def test_the_command_line_takes_ansible_playbooks_vault_options(vaulted, capsys, monkeypatch):
+    from railmount.cli import main
+
     inv, password = vaulted
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_VAULT")}
-    locked = railmount("check", "-i", str(inv), env=env)
+    locked = railmount("check", "-i", str(inv), env=env)  # the real command, as a user runs it
     assert locked.returncode == 2
     assert "Traceback" not in locked.stderr
     assert "dgx-1-1: railmount_management_interface: vaulted" in locked.stderr
+    monkeypatch.delenv("ANSIBLE_VAULT_PASSWORD_FILE", raising=False)
     for command in ("check", "plan", "render"):
-        opened = railmount(command, "-i", str(inv), "--vault-password-file", str(password), env=env)
-        assert opened.returncode == 0, opened.stderr
-    missing = railmount("check", "-i", str(inv), "--vault-password-file", "/nonexistent", env=env)
-    assert missing.returncode == 2
-    assert "railmount: The vault password file /nonexistent was not found" in missing.stderr
-    assert "Traceback" not in missing.stderr
+        assert main([command, "-i", str(inv), "--vault-password-file", str(password)]) == 0
+        assert capsys.readouterr().out
+    assert main(["check", "-i", str(inv), "--vault-password-file", "/nonexistent"]) == 2
+    err = capsys.readouterr().err
+    assert "railmount: The vault password file /nonexistent was not found" in err
+    assert "Traceback" not in err
 
 
 def test_children_get_the_secrets_through_private_files(vaulted):
@@ -222,3 +225,22 @@ def test_validate_hands_the_password_to_pytest_and_removes_it(vaulted, monkeypat
     assert f"--ansible-inventory={inv}" in seen["argv"]
     assert not seen["path"].exists()
     assert "ANSIBLE_VAULT_IDENTITY_LIST" not in os.environ
+
+
+def test_ask_vault_pass_prompts_like_ansible_playbook(vaulted, monkeypatch, capsys):
+    from ansible.parsing import vault as ansible_vault
+
+    from railmount.cli import main
+
+    inv, _ = vaulted
+    prompts = []
+
+    def prompt(text, private=False):
+        prompts.append((text, private))
+        return PASSWORD
+
+    monkeypatch.setattr(ansible_vault.display, "prompt", prompt)
+    monkeypatch.delenv("ANSIBLE_VAULT_PASSWORD_FILE", raising=False)
+    assert main(["check", "-i", str(inv), "--ask-vault-pass"]) == 0
+    assert prompts == [("Vault password: ", True)]
+    assert "OK — 2 storage client(s)" in capsys.readouterr().out
