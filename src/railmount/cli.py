@@ -165,6 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `railmount plan | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as err:  # one line, not a traceback; the traceback on request
         if os.environ.get(DEBUG_ENV):
             traceback.print_exc()

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from railmount.check import GLOBAL_KEYS, InventoryError, Problem, Unresolved, build_inventory
+from railmount.check import (
+    CLIENT_GROUP,
+    GLOBAL_KEYS,
+    SWITCH_GROUP,
+    InventoryError,
+    Problem,
+    Unresolved,
+    build_inventory,
+)
 from railmount.inventory_files import UnparsedRecorder, vars_file_problem
 from railmount.model import Inventory
 from railmount.planner import HostPlan, plan_inventory
@@ -91,29 +99,33 @@ class AnsibleInventory:
         return self._vars[host]
 
     def railmount_vars(self) -> AnsibleVars:
+        """railmount_* values of the storage clients; of the switches only the keys a
+        switch may not have (group-wide ones are read from the clients, and templating
+        them on a switch could fail on variables only the clients have)."""
         groups = self.groups()
         out = AnsibleVars(groups, {}, list(self.problems))
-        seen: set[Problem] = set(out.problems)
-        for host in dict.fromkeys(h for hosts in groups.values() for h in hosts):
+        seen: set[object] = set(out.problems)
+        clients = groups.get(CLIENT_GROUP, [])
+        for host in dict.fromkeys([*clients, *groups.get(SWITCH_GROUP, [])]):
             variables = self.host_vars(host)
+            problems: list[Problem] = []
             if isinstance(variables, Problem):
                 out.unreadable.add(host)
-                problems = [variables]
+                problems.append(variables)
             else:
-                problems = []
+                skip = () if host in clients else GLOBAL_KEYS
                 resolver = Resolver(host, variables, self.templar, problems.append)
                 out.hostvars[host] = {
                     key: resolver.resolve(value, key)
                     for key, value in variables.items()
-                    if key.startswith("railmount_")
+                    if key.startswith("railmount_") and key not in skip
                 }
-            for problem in problems:  # a shared file or all.vars value: reported once
+            for problem in problems:
+                # A file, or an all.vars value every client shares: reported once.
                 shared = problem.field.split(".")[0].split("[")[0] in GLOBAL_KEYS
-                key = (
-                    Problem("", problem.field, problem.message, problem.fix) if shared else problem
-                )
-                if key not in seen and problem not in seen:
-                    seen.add(key)
+                once = (problem.field, problem.message) if shared else problem
+                if once not in seen:
+                    seen.add(once)
                     out.problems.append(problem)
         return out
 
