@@ -78,7 +78,7 @@ def file_problem(
 
 def _from_exception(err: BaseException, fallback: str, fix: str = VARS_FIX) -> Problem:
     origin = _origin(err)
-    if origin is not None and getattr(origin, "path", None):
+    if origin is not None:
         return file_problem(origin.path, err, getattr(origin, "line_num", None), fix)
     quoted = re.search(r"'(/[^']+)'", _message(err))
     return file_problem(quoted.group(1) if quoted else fallback, err, fix=fix)
@@ -144,21 +144,20 @@ class UnparsedRecorder:
 
 def vars_file_problem(loader: Any, source: Path, host: Any, err: BaseException) -> Problem:
     """The problem for a host whose variables failed to load: the file that fails."""
-    origin = _origin(err)
-    if origin is not None and getattr(origin, "path", None):
-        return file_problem(origin.path, err, getattr(origin, "line_num", None))
-    for path in _vars_files(loader, source, host):
-        try:
-            data = loader.load_from_file(path, cache="none")
-        except Exception as load_err:  # any load failure is the culprit
-            return _from_exception(load_err, path)
-        if data is not None and not isinstance(data, dict):
-            return Problem(
-                relative(path),
-                "file",
-                f"holds a {'list' if isinstance(data, list) else 'scalar'}, not key: value pairs",
-                "write the variables as key: value lines",
-            )
+    if _origin(err) is None:  # Ansible did not say which file (vault, not a mapping): find it
+        for path in _vars_files(loader, source, host):
+            try:
+                data = loader.load_from_file(path, cache="none")
+            except Exception as load_err:  # any load failure is the culprit
+                return _from_exception(load_err, path)
+            if data is not None and not isinstance(data, dict):
+                kind = "list" if isinstance(data, list) else "scalar"
+                return Problem(
+                    relative(path),
+                    "file",
+                    f"holds a {kind}, not key: value pairs",
+                    "write the variables as key: value lines",
+                )
     return _from_exception(err, str(source))
 
 

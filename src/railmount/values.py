@@ -19,7 +19,7 @@ from ipaddress import (
     IPv4Network,
     NetmaskValueError,
 )
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import netaddr
 from pydantic import AfterValidator, BeforeValidator, PlainValidator
@@ -28,7 +28,6 @@ from pydantic_core import PydanticCustomError
 from railmount import paths
 from railmount.nfs import option_problem
 
-T = TypeVar("T")
 ERROR_TYPE = "railmount"  # pydantic error type of every refusal raised here
 
 
