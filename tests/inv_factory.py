@@ -95,3 +95,15 @@ class Vars:
 
 def valid() -> Vars:
     return Vars()
+
+
+def only(problems: list[Problem], host: str, field: str) -> Problem:
+    """The single problem reported at host/field; a fix must be given."""
+    found = [p for p in problems if p.host == host and p.field == field]
+    assert len(found) == 1, f"want one problem at {host} {field}, got:\n" + "\n".join(
+        str(p) for p in problems
+    )
+    problem = found[0]
+    assert problem.fix.strip(), problem
+    assert str(problem) == f"{host}: {field}: {problem.message} — fix: {problem.fix}"
+    return problem

@@ -138,16 +138,21 @@ def test_check_bad_inventory_lists_every_problem(capsys):
     assert sorted(printed) == sorted(expected)
 
 
-def test_check_bad_inventory_through_the_real_command():
-    # The installed entry point, as a user runs it: exit 2, all problems, no traceback.
-    run = subprocess.run(
-        [str(Path(sys.executable).parent / "railmount"), "check", "-i", "tests/inventories/bad"],
-        cwd=REPO,
+def railmount(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The installed entry point, as a user runs it."""
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "railmount"), *argv],
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+def test_check_bad_inventory_through_the_real_command():
+    # Exit 2, all problems, no traceback.
+    run = railmount("check", "-i", "tests/inventories/bad", cwd=REPO)
     assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr + run.stdout
     for line in expected_problems():
@@ -167,3 +172,50 @@ def test_every_bad_host_has_a_problem():
     for host in bad:
         assert any(line.startswith(f"{host}: ") for line in problems), host
     assert not any(line.startswith("dgx-good: ") for line in problems)
+
+
+@pytest.mark.parametrize("command", ["check", "plan", "render", "validate"])
+def test_inventory_commands_take_the_vault_options(capsys, command):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    for option in ("--vault-password-file", "--ask-vault-pass", "--vault-id"):
+        assert option in out
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(capsys, monkeypatch):
+    import railmount.inventory
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("planner fell over\nsecond line")
+
+    monkeypatch.setattr(railmount.inventory, "load", broken)
+    monkeypatch.delenv("RAILMOUNT_DEBUG", raising=False)
+    code, out, err = run(capsys, "check", "-i", REFERENCE)
+    assert code == 70
+    assert out == ""
+    assert err == (
+        "railmount: internal error: RuntimeError: planner fell over; "
+        "set RAILMOUNT_DEBUG=1 for the traceback\n"
+    )
+    monkeypatch.setenv("RAILMOUNT_DEBUG", "1")
+    code, _, err = run(capsys, "check", "-i", REFERENCE)
+    assert code == 70
+    assert "Traceback (most recent call last)" in err
+    assert err.endswith("set RAILMOUNT_DEBUG=1 for the traceback\n")
+
+
+def test_a_broken_inventory_file_is_a_problem_line_through_the_real_command(tmp_path):
+    inv = tmp_path / "inv"
+    (inv / "group_vars").mkdir(parents=True)
+    (inv / "hosts.yml").write_text((Path(REFERENCE) / "hosts.yml").read_text())
+    (inv / "group_vars" / "all.yml").write_text("railmount_nfs: {version: 3\n")
+    run = railmount("check", "-i", "inv", cwd=tmp_path)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert run.stderr.splitlines() == [
+        "railmount: inv: 1 problem(s)",
+        "  inv/group_vars/all.yml: line 2: YAML parsing failed: While parsing a flow mapping "
+        "did not find expected ',' or '}'. — fix: correct the YAML there (indentation, quotes, "
+        "brackets)",
+    ]

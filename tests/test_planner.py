@@ -336,9 +336,9 @@ def test_soft_and_other_version_and_sizes():
 def test_mount_root_and_mount_path_override():
     v = valid()
     array = v.array()
-    array["vips"][2]["mount_path"] = "/data/fast/"
+    array["vips"][2]["mount_path"] = "/data/fast"
     v.set_global("railmount_array", array)
-    v.set_global("railmount_nfs", {"mount_root": "/srv/nfs/"})
+    v.set_global("railmount_nfs", {"mount_root": "/srv/nfs"})
     plan = plan_inventory(v.build())["dgx-1-1"]
     assert [m.path for m in plan.mounts] == [
         "/srv/nfs/nfs0",

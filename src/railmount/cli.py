@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 from railmount.check import InventoryError
+from railmount.model import Inventory
 from railmount.planner import HostPlan
+from railmount.vault import VaultError, VaultOptions, add_vault_arguments
+
+DEBUG_ENV = "RAILMOUNT_DEBUG"
 
 
-def _load(inventory: str) -> dict[str, HostPlan]:
+def _load(args: argparse.Namespace) -> dict[str, HostPlan]:
     from railmount.inventory import load_plans
 
-    return load_plans(inventory)[1]
+    return load_plans(args.inventory, VaultOptions.from_args(args))[1]
+
+
+def _check(args: argparse.Namespace) -> Inventory:
+    from railmount.inventory import load
+
+    return load(args.inventory, VaultOptions.from_args(args))
 
 
 def _select(plans: dict[str, HostPlan], host: str | None) -> dict[str, HostPlan]:
@@ -72,14 +84,14 @@ def format_table(plans: dict[str, HostPlan]) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    plans = _load(args.inventory)
-    vips = len(next(iter(plans.values())).mounts)
-    print(f"{args.inventory}: OK — {len(plans)} storage client(s), {vips} VIP(s) each")
+    inv = _check(args)  # the model only: planning a checked inventory cannot fail
+    clients, vips = len(inv.clients), len(inv.array.vips)
+    print(f"{args.inventory}: OK — {clients} storage client(s), {vips} VIP(s) each")
     return 0
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    plans = _select(_load(args.inventory), args.host)
+    plans = _select(_load(args), args.host)
     if args.format == "json":
         print(json.dumps({"hosts": {h: p.to_dict() for h, p in plans.items()}}, indent=2))
     else:
@@ -90,31 +102,43 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_render(args: argparse.Namespace) -> int:
     from railmount.render import render_files
 
-    for host, plan in _select(_load(args.inventory), args.host).items():
+    for host, plan in _select(_load(args), args.host).items():
         for path, text in render_files(plan).items():
             print(f"### {host}: {path}")
             print(text, end="" if text.endswith("\n") else "\n")
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _inventory_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-i", "--inventory", required=True)
+    add_vault_arguments(parser)
+
+
+CORE_COMMANDS = ("check", "plan", "render")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (for one of CORE_COMMANDS) just that part: the lab, validate and
+    report commands import more than a `railmount check` at 1,000 hosts should pay for."""
     parser = argparse.ArgumentParser(prog="railmount", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     check = sub.add_parser("check", help="validate an inventory; every problem at once")
-    check.add_argument("-i", "--inventory", required=True)
+    _inventory_arguments(check)
     check.set_defaults(func=cmd_check)
 
     plan = sub.add_parser("plan", help="print the per-host plan")
-    plan.add_argument("-i", "--inventory", required=True)
+    _inventory_arguments(plan)
     plan.add_argument("--host")
     plan.add_argument("--format", choices=["table", "json"], default="table")
     plan.set_defaults(func=cmd_plan)
 
     render = sub.add_parser("render", help="print the files a deploy writes")
-    render.add_argument("-i", "--inventory", required=True)
+    _inventory_arguments(render)
     render.add_argument("--host")
     render.set_defaults(func=cmd_render)
+    if command in CORE_COMMANDS:
+        return parser
 
     from railmount.lab.cli import add_lab_parser
     from railmount.report import add_report_parser
@@ -127,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except InventoryError as err:
@@ -135,11 +160,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in err.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
-    except FileNotFoundError as err:
+    except (FileNotFoundError, VaultError) as err:
         print(f"railmount: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `railmount plan | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except Exception as err:  # one line, not a traceback; the traceback on request
+        if os.environ.get(DEBUG_ENV):
+            traceback.print_exc()
+        detail = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        print(
+            f"railmount: internal error: {type(err).__name__}{': ' + detail if detail else ''}; "
+            f"set {DEBUG_ENV}=1 for the traceback",
+            file=sys.stderr,
+        )
+        return 70  # EX_SOFTWARE
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from railmount.model import Client, Inventory, NfsOptions, Port, Vip
+from railmount.nfs import MANAGED_OPTIONS
 
 SYSCTL_FILE = "/etc/sysctl.d/60-railmount.conf"
 PLAN_FILE = "/etc/railmount/plan.json"  # the host's own plan: input of railmount-host
@@ -165,11 +166,7 @@ def expected_mount_options(nfs: NfsOptions, vip: Vip) -> tuple[tuple[str, str], 
     extra_options are left out: the kernel may spell them differently (nolock shows as
     local_lock=all), and _netdev is userspace-only.
     """
-    managed = [
-        (k, v)
-        for k, v in mount_options(nfs)
-        if k in ("vers", "proto", "rsize", "wsize", "hard", "soft", "nconnect")
-    ]
+    managed = [(k, v) for k, v in mount_options(nfs) if k in MANAGED_OPTIONS]
     return (*managed, ("addr", str(vip.address)))
 
 

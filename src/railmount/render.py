@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from importlib import resources
+from importlib import resources as package_files
 from typing import Any
 
 import jinja2
 
-from railmount import paths
+from railmount import resources
 from railmount.planner import HostPlan
 
 HOST_LIB = "/usr/local/lib/railmount"
@@ -71,7 +71,7 @@ class Stale:
 def _env() -> jinja2.Environment:
     # Ansible's template defaults, so files look as they did when roles templated them.
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(paths.templates()),
+        loader=jinja2.FileSystemLoader(resources.templates()),
         trim_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
@@ -86,7 +86,7 @@ def plan_data(plan: HostPlan) -> dict[str, Any]:
 
 def hostside_sources() -> dict[str, str]:
     """railmount.hostside's modules: file name -> source."""
-    package = resources.files("railmount.hostside")
+    package = package_files.files("railmount.hostside")
     return {
         item.name: item.read_text()
         for item in sorted(package.iterdir(), key=lambda i: i.name)
