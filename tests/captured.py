@@ -24,7 +24,7 @@ from railmount.validation.bandwidth import BandwidthResult, Phase
 from railmount.validation.verdicts import CheckResult
 
 DATA = Path(__file__).parent / "data"
-LAB = Path(__file__).resolve().parents[1] / "inventory" / "lab"
+LAB = DATA / "captured-lab"  # the inventory the captures were taken with
 TO_DGX_1_1 = {
     "198.18.115.121": "198.18.115.120",
     "198.18.115.114": "198.18.115.113",

@@ -14,7 +14,7 @@ import re
 
 from captured import Capture, bandwidth_result
 
-from railmount.validation import bandwidth, plugin, probe
+from railmount.validation import bandwidth, fio_run, plugin, probe
 
 BROKEN_HOST = "dgx-1-1"
 
@@ -42,8 +42,9 @@ def _phase(host: str, script: str) -> str:
     """Counters and fio JSON that parse back to the sample run's phase with these VIPs."""
     vips = re.findall(r"--name=(\S+)", script)
     phase = next(p for p in bandwidth_result(host).phases if p.mounts == vips)
-    mark, window = bandwidth.MARK, 8.0
+    mark, window = fio_run.MARK, 8.0
     after = [str(round(rate * window)) for rate in phase.links.values()]
+    after += ["0"] * len(after)  # tx: reads send next to nothing
     fio = {"jobs": [{"read": {"bw_bytes": phase.fio_bytes_per_s}, "error": 0}]}
     lines = [f"{mark}t0", "100.0", *(["0"] * len(after))]
     lines += [f"{mark}t1", str(100.0 + window), *after]

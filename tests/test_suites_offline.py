@@ -19,7 +19,7 @@ def _validate(tmp_path: Path, brk: str = "") -> dict[str, Any]:
     out = tmp_path / "results.json"
     argv = [
         *(str(REPO / "validate" / f"test_{s}.py") for s in SUITES),
-        "--ansible-inventory=inventory/lab",
+        "--ansible-inventory=tests/data/captured-lab",
         f"--railmount-json={out}",
         "-p",
         "offline_hosts",

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from railmount.inventory import load_plans
-from railmount.model import ValidateSettings
-from railmount.validation import bandwidth, probe
+from railmount.model import SizingRow, SizingSettings, ValidateSettings
+from railmount.validation import bandwidth, fio_run, probe
 from railmount.validation.sizing import sizing
 
 DATA = Path(__file__).parent / "data"
@@ -18,7 +18,7 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture(scope="module")
 def lab():
-    return load_plans(Path(__file__).parents[1] / "inventory" / "lab")
+    return load_plans(DATA / "captured-lab")  # the inventory the captures were taken with
 
 
 @pytest.fixture(scope="module")
@@ -89,15 +89,17 @@ def _phase_output(
     t0: float, t1: float, c0: tuple[int, int], c1: tuple[int, int], rc: int, jobs: list[int]
 ) -> str:
     fio = {"jobs": [{"read": {"bw_bytes": bw}, "error": 0} for bw in jobs]}
-    mark = bandwidth.MARK
+    mark = fio_run.MARK
     return "\n".join(
         [
             f"{mark}t0",
             str(t0),
             *map(str, c0),
+            *map(str, c0),  # tx
             f"{mark}t1",
             str(t1),
             *map(str, c1),
+            *map(str, c0),  # tx unchanged
             f"{mark}fio",
             "fio: some warning",
             json.dumps(fio),
@@ -144,9 +146,29 @@ def test_phases_and_scripts(lab):
 
 
 def test_sizing_against_the_reference_table():
-    rows = {(r["workload"], r["image_size"]): r for r in sizing(2.14e9)}
+    rows = {(r["workload"], r["image_size"]): r for r in sizing(SizingSettings(), 2.14e9)}
     assert len(rows) == 10
+    assert {r["source"] for r in rows.values()} == {"bandwidth"}
     assert rows[("ResNet-50", "150KB")]["fed"] is True
     assert rows[("ResNet-50", "1MB")]["fed"] is False  # needs 2.9 GB/s
     assert rows[("VGG16", "1MB")]["fed"] is True
     assert rows[("AlexNet", "150KB")]["fed"] is True and rows[("AlexNet", "1MB")]["fed"] is False
+
+
+def test_sizing_uses_the_measurement_of_the_image_size_and_the_sites_rows():
+    """A 150 KB file-per-sample rate far below the big-block rate decides the 150 KB rows;
+    the site's own rows are judged too; sizes never measured fall back to big blocks."""
+    site = SizingSettings(workloads=(SizingRow("MyNet", "150KB", 100.0),))
+    workload_io = {"150KB": {"read_bytes_per_s": 200e6}}
+    rows = {(r["workload"], r["image_size"]): r for r in sizing(site, 2.14e9, workload_io)}
+    assert len(rows) == 11
+    small = rows[("ResNet-50", "150KB")]
+    assert (small["source"], small["measured_bytes_per_s"], small["fed"]) == (
+        "workload_io",
+        200e6,
+        False,  # needs 430 MB/s: fed by big blocks, starved on small files
+    )
+    assert rows[("MyNet", "150KB")]["fed"] is True  # 200 MB/s >= 100 MB/s
+    assert rows[("ResNet-50", "1MB")]["source"] == "bandwidth"
+    only_site = sizing(SizingSettings(reference=False, workloads=site.workloads), None, workload_io)
+    assert [r["workload"] for r in only_site] == ["MyNet"]

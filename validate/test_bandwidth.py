@@ -16,17 +16,16 @@ from railmount.validation.verdicts import bandwidth as verdicts
 
 @pytest.fixture(scope="session")
 def bandwidth(rm):
-    cache: dict[str, BandwidthResult] = {}
-
     def get(host: str) -> BandwidthResult:
-        if host not in cache:
-            speeds = {name: link.speed_mbps for name, link in rm.state(host).links.items()}
-            result = measure(
+        speeds = {name: link.speed_mbps for name, link in rm.state(host).links.items()}
+        return rm.measured(
+            host,
+            "bandwidth",
+            lambda: measure(
                 lambda script: rm.run(host, script), rm.plan(host), rm.inventory.validate, speeds
-            )
-            cache[host] = result
-            rm.measurements[host]["bandwidth"] = result.to_json()
-        return cache[host]
+            ),
+            BandwidthResult.to_json,
+        )
 
     return get
 

@@ -30,13 +30,14 @@ from railmount.validation.verdicts import faults as verdicts
 
 pytestmark = pytest.mark.faults
 
-PRE_S = 8.0  # reads settle before the fault; sets the pre-fault rate
-DOWN_S = 15.0
+PRE_S = 6.0  # reads settle before the fault; sets the pre-fault rate
+DOWN_S = 12.0  # longer than fault_max_stall_s: a mount waiting out the fault would show
 VIP_DOWN_S = 10.0
-POST_S = 18.0  # after recovery: time to return to full bandwidth and the planned ports
+ADMIN_DOWN_S = 8.0
+POST_S = 14.0  # after recovery: time to return to full bandwidth and the planned ports
 IDLE_HOLD_S = 5.0
 IDLE_SETTLE_S = 4.0  # after recovery, before reading
-IDLE_READ_S = 12.0
+IDLE_READ_S = 10.0
 
 
 @dataclass
@@ -77,6 +78,41 @@ def _matrix(spec: LabSpec, host: str, plan) -> list[Fault]:
             False,
         ),
         Fault("array-restart", lab.array_restart, None, 0.0, False),
+    ]
+
+
+def _on_host(rm, host: str, command: str) -> Callable[[LabSpec], dict[str, Any]]:
+    """A host lifecycle event an admin causes (not a lab fault): run it over SSH."""
+
+    def event(_spec: LabSpec) -> dict[str, Any]:
+        t = time.time()
+        rm.run(host, f"{command} >/dev/null 2>&1; echo done")
+        return {"time": t, "event": command}
+
+    return event
+
+
+def _lifecycle(rm, host: str, plan) -> list[Fault]:
+    """What admins do to a running host, with reads in flight: a port taken down and up,
+    networkd told to reconfigure it, netplan applied again."""
+    port = plan.ports[0].name
+    return [
+        Fault(
+            f"admin-down {port}",
+            _on_host(rm, host, f"ip link set {port} down"),
+            _on_host(rm, host, f"ip link set {port} up"),
+            ADMIN_DOWN_S,
+            True,
+            (port,),
+        ),
+        Fault(
+            f"reconfigure {port}",
+            _on_host(rm, host, f"networkctl reconfigure {port}"),
+            None,
+            0.0,
+            False,
+        ),
+        Fault("netplan-apply", _on_host(rm, host, "netplan apply"), None, 0.0, False),
     ]
 
 
@@ -168,7 +204,7 @@ def fault_results(rm) -> dict[str, Any]:
     # suite already wrote them.
     rm.run(host, prepare_script(rm.plan(host), rm.inventory.validate))
     results["links_failures"] = {}
-    for fault in _matrix(spec, host, rm.plan(host)):
+    for fault in [*_matrix(spec, host, rm.plan(host)), *_lifecycle(rm, host, rm.plan(host))]:
         figures, after = _run_fault(rm, host, spec, fault)
         results["figures"][fault.name] = (fault, figures, after)
     for fault in _matrix(spec, host, rm.plan(host)):
@@ -180,9 +216,11 @@ def fault_results(rm) -> dict[str, Any]:
     return results
 
 
-IN_FLIGHT = ["link-down", "switch-down", "vip-down", "array-restart"]
-FAULTS = IN_FLIGHT + [f"idle {key}" for key in IN_FLIGHT]
-PATH_FAULTS = ["link-down", "switch-down", "idle link-down", "idle switch-down"]
+LAB_FAULTS = ["link-down", "switch-down", "vip-down", "array-restart"]
+LIFECYCLE = ["admin-down", "reconfigure", "netplan-apply"]
+IN_FLIGHT = LAB_FAULTS + LIFECYCLE
+FAULTS = IN_FLIGHT + [f"idle {key}" for key in LAB_FAULTS]
+PATH_FAULTS = ["link-down", "switch-down", "idle link-down", "idle switch-down", *LIFECYCLE]
 
 
 def _pick(
@@ -213,7 +251,7 @@ def test_no_mismatches(rm, expect, fault_results, key):
     expect.record(verdicts.no_mismatches(rm.plan(fault_results["host"]), figures))
 
 
-@pytest.mark.parametrize("key", ["link-down", "switch-down"])
+@pytest.mark.parametrize("key", ["link-down", "switch-down", "admin-down"])
 def test_stall_bounded(rm, expect, fault_results, key):
     _, figures, _ = _pick(fault_results, key)
     plan, settings = rm.plan(fault_results["host"]), rm.inventory.validate

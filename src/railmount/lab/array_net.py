@@ -61,6 +61,10 @@ def ensure(spec: LabSpec) -> None:
         if link.rate_mbit:
             # The array's transmit side is the clients' read direction.
             shaping.shape(spec.array_netns, link.name, link.rate_mbit, spec.array.mtu)
+    for address, link_name in spec.array.client_routes:
+        # If that link dies, ignore_routes_with_linkdown skips this route and the
+        # connected subnet route through a surviving link takes over.
+        netns.ip(spec.array_netns, "route", "replace", f"{address}/32", "dev", link_name)
 
 
 def set_vip(spec: LabSpec, vip: str, up: bool) -> None:

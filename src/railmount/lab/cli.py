@@ -141,3 +141,13 @@ def _add_fault_parser(verbs: argparse._SubParsersAction) -> None:  # type: ignor
     p.set_defaults(func=_fault_cmd(lambda s, a: faults.set_link_rate(s, a.host, a.port, a.mbit)))
     p = kinds.add_parser("array-restart", help="stop and start the NFS server")
     p.set_defaults(func=_fault_cmd(lambda s, a: faults.array_restart(s)))
+    p = kinds.add_parser(
+        "port-mtu", help="MTU of the switch port a host port is cabled to (no MTU: the plan's)"
+    )
+    p.add_argument("host")
+    p.add_argument("port")
+    p.add_argument("mtu", type=int, nargs="?")
+    p.set_defaults(func=_fault_cmd(lambda s, a: faults.set_port_mtu(s, a.host, a.port, a.mtu)))
+    p = kinds.add_parser("reboot", help="reboot a host (systemctl reboot) and wait for SSH")
+    p.add_argument("host")
+    p.set_defaults(func=_fault_cmd(lambda s, a: faults.reboot(s, a.host)))

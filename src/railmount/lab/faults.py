@@ -74,6 +74,25 @@ def set_link_rate(spec: LabSpec, host: str, port: str, mbit: int | None) -> dict
     return record(spec, "link-rate", host=host, port=port, mbit=rate)
 
 
+def set_port_mtu(spec: LabSpec, host: str, port: str, mtu: int | None) -> dict[str, Any]:
+    """The switch port a host port is cabled to left at another MTU (None: back to the
+    fabric's): frames larger than it are dropped, as a mis-configured switch port does."""
+    nic = _nic(_guest(spec, host), port)
+    value = mtu or nic.mtu
+    switches.set_port_mtu(spec, nic, value)
+    return record(spec, "port-mtu", host=host, port=port, switch=nic.switch, tap=nic.tap,
+                  mtu=value)  # fmt: skip
+
+
+def reboot(spec: LabSpec, host: str) -> dict[str, Any]:
+    """Reboot a guest as an admin would (systemctl reboot) and wait until SSH is back."""
+    g = _guest(spec, host)
+    t0 = time.monotonic()
+    down_s, up_s = guest.reboot(spec, g)
+    return record(spec, "reboot", host=host, seconds_down=down_s, seconds_to_ssh=up_s,
+                  seconds=round(time.monotonic() - t0, 1))  # fmt: skip
+
+
 def set_switch(spec: LabSpec, switch: str, up: bool) -> dict[str, Any]:
     if switch not in spec.switches:
         raise FaultError(f"no switch {switch!r} (have: {', '.join(spec.switches)})")

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from railmount.lab import netns, switches
-from railmount.lab.image import MGMT_MAC, GuestImage
+from railmount.lab.image import KEY_NAME, MGMT_MAC, GuestImage
 from railmount.lab.proc import (
     Progress,
     pid_matches,
@@ -200,6 +200,23 @@ def wait_ssh(spec: LabSpec, guest: GuestSpec, key: Path, *, timeout: float = SSH
                 f"console log {p.console_log}:\n{tail(p.console_log)}"
             )
         time.sleep(1.0)
+
+
+def reboot(spec: LabSpec, guest: GuestSpec, timeout: float = SSH_TIMEOUT) -> tuple[float, float]:
+    """`systemctl reboot` in the guest; (seconds until SSH went away, seconds until it is
+    back). QEMU keeps running (a guest reboot, not a power cycle)."""
+    key = spec.state_dir / KEY_NAME  # the running lab's copy (control.up installs it)
+    argv = [*ssh_argv(guest, key, known_hosts(spec)), "systemctl reboot"]
+    start = time.monotonic()
+    run(argv, check=False, timeout=60)
+    deadline = start + 120
+    while ssh_ok(spec, guest, key, timeout=5.0):
+        if time.monotonic() > deadline:
+            raise GuestError(f"{guest.name}: still answering SSH 120 s after systemctl reboot")
+        time.sleep(1.0)
+    went = time.monotonic() - start
+    wait_ssh(spec, guest, key, timeout=timeout)
+    return round(went, 1), round(time.monotonic() - start, 1)
 
 
 def stop(spec: LabSpec, guest: GuestSpec, progress: Progress | None = None) -> None:

@@ -52,6 +52,10 @@ class ArraySpec:
     vips: tuple[str, ...]  # plain addresses, e.g. ("198.18.115.6", ...), put on lo
     links: tuple[ArrayLink, ...]
     mtu: int
+    # (client port address, array link): replies to a client port leave through the
+    # array link on that port's switch, so each shaped uplink carries its switch's share
+    # (and the MLAG peer link only carries failover traffic).
+    client_routes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -142,3 +142,8 @@ def wait_forwarding(spec: LabSpec, switch: str, timeout: float = 5.0) -> float:
     return proc.wait_until(
         lambda: not _stuck_ports(ns), timeout=timeout, what=f"{switch} ports", interval=0.05
     )
+
+
+def set_port_mtu(spec: LabSpec, nic: GuestNic, mtu: int) -> None:
+    """MTU of the switch port a guest NIC is cabled to (a path-MTU fault, or the fix)."""
+    netns.ip(spec.switch_netns(nic.switch), "link", "set", nic.tap, "mtu", str(mtu))

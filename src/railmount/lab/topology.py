@@ -56,16 +56,25 @@ def lab_spec(inv: Inventory, hosts: int | None = None) -> LabSpec:
             )
         )
     mtu = max(p.mtu for c in inv.clients for p in c.ports)
+    links = inv.lab.array_links
+    # railmount_lab.array_rate_mbit is the array's total: each uplink gets its share.
+    rate = inv.lab.array_rate_mbit // len(links) if inv.lab.array_rate_mbit else None
+    uplink = {}
+    for link in links:
+        uplink.setdefault(link.switch, link.name)
     array = ArraySpec(
         name=inv.array.name,
         filesystem=inv.array.filesystem,
         export=inv.array.export,
         vips=tuple(str(v.address) for v in inv.array.vips),
-        links=tuple(
-            ArrayLink(link.name, link.switch, str(link.interface), None)
-            for link in inv.lab.array_links
-        ),
+        links=tuple(ArrayLink(link.name, link.switch, str(link.interface), rate) for link in links),
         mtu=mtu,
+        client_routes=tuple(
+            (str(port.interface.ip), uplink[port.switch])
+            for client in inv.clients
+            for port in client.ports
+            if port.switch in uplink
+        ),
     )
     root = lab_dir()
     return LabSpec(PREFIX, root / "run", root / "image", inv.switches, array, tuple(guests), mtu)

@@ -13,13 +13,13 @@ a small host, checksumming inside fio costs a third of the throughput.
 
 from __future__ import annotations
 
-import json
 import shlex
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from railmount.model import ValidateSettings
 from railmount.planner import HostPlan
+from railmount.validation import fio_run
 from railmount.validation.probe import split_sections
 
 RAMP_S = 2
@@ -94,7 +94,6 @@ def fio_common(settings: ValidateSettings) -> list[str]:
         "--direct=1",
         f"--bs={settings.fio_block_size}",
         "--ioengine=psync",
-        "--output-format=json",
     ]
 
 
@@ -121,16 +120,14 @@ def prepare_script(plan: HostPlan, settings: ValidateSettings) -> str:
 
 
 def phase_script(plan: HostPlan, settings: ValidateSettings, vips: list[str]) -> str:
-    """fio in the background; rx_bytes sampled after the ramp and before the end."""
-    q = shlex.quote
-    runtime = settings.fio_runtime_s
+    """Time-based fio over the given VIPs' mounts; counters after the ramp and before the end."""
     jobs = []
     for mount in plan.mounts:
         if mount.vip in vips:
             path = bench_file(plan, settings, mount.path, mount.vip)
             jobs += [f"--name={mount.vip}", f"--filename={path}"]
+    runtime = settings.fio_runtime_s
     fio = [
-        "fio",
         *fio_common(settings),
         "--rw=read",
         "--time_based",
@@ -138,25 +135,8 @@ def phase_script(plan: HostPlan, settings: ValidateSettings, vips: list[str]) ->
         f"--ramp_time={RAMP_S}",
         *jobs,
     ]
-    counters = " ".join(f"/sys/class/net/{q(p.name)}/statistics/rx_bytes" for p in plan.ports)
-    window = max(1, runtime - 2)
-    return (
-        "\n".join(
-            [
-                "out=$(mktemp)",
-                f'{" ".join(q(a) for a in fio)} > "$out" 2>&1 &',
-                "pid=$!",
-                f"sleep {RAMP_S + 1}",
-                f"echo {MARK}t0; date +%s.%N; cat {counters}",
-                f"sleep {window}",
-                f"echo {MARK}t1; date +%s.%N; cat {counters}",
-                "wait $pid; rc=$?",
-                f'echo {MARK}fio; cat "$out"; rm -f "$out"',
-                f"echo {MARK}rc; echo $rc",
-            ]
-        )
-        + "\n"
-    )
+    window = fio_run.Window(RAMP_S + 1, max(1, runtime - 2))
+    return fio_run.script([p.name for p in plan.ports], fio, window)
 
 
 def checksum_script(plan: HostPlan, settings: ValidateSettings) -> str:
@@ -185,23 +165,15 @@ def sections(output: str) -> dict[str, list[str]]:
 
 
 def parse_phase(name: str, vips: list[str], ports: list[str], output: str) -> Phase:
-    found = sections(output)
-    phase = Phase(name, vips)
-    t0, t1 = found.get("t0", []), found.get("t1", [])
-    if len(t0) == len(t1) == len(ports) + 1:
-        phase.window_s = float(t1[0]) - float(t0[0])
-        for i, port in enumerate(ports):
-            phase.links[port] = (int(t1[i + 1]) - int(t0[i + 1])) / phase.window_s
-    text = "\n".join(found.get("fio", []))
-    start = text.find("{")
-    data = json.loads(text[start:]) if start >= 0 else {"jobs": []}
-    for job in data.get("jobs", []):
-        phase.fio_bytes_per_s += job["read"]["bw_bytes"]
-        phase.errors += int(job.get("error", 0)) + int(job.get("total_err", 0))
-    rc = found.get("rc", ["1"])
-    if rc and rc[0].strip() != "0":
-        phase.errors = max(phase.errors, 1)
-    return phase
+    run = fio_run.parse(output, ports)
+    return Phase(
+        name,
+        vips,
+        links=run.rates("rx"),
+        fio_bytes_per_s=run.total("read", "bw_bytes"),
+        errors=max(run.job_errors, 1 if run.rc != 0 else 0),
+        window_s=run.seconds,
+    )
 
 
 def measure(

@@ -8,12 +8,16 @@ recorded as structured data for the JSON/Markdown/HTML reports.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import json
 import os
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -22,13 +26,21 @@ from railmount.validation.probe import HostState, parse, probe_script
 from railmount.validation.verdicts.result import CheckResult
 
 DEFAULT_INVENTORY = "inventory/lab"
+MEASURE_KEY = "railmount-measure"
+T = TypeVar("T")
 
 
 class Session:
-    """What the suites share across tests: plans, hosts, probes, measurements."""
+    """What the suites share across tests: plans, hosts, probes, measurements.
+
+    Under pytest-xdist each worker has its own Session; a host's tests all run on one
+    worker (grouped by host), so its probe and measurement caches stay valid.
+    """
 
     def __init__(self, config: pytest.Config) -> None:
-        from railmount.inventory import load_plans
+        from railmount.check import build_inventory
+        from railmount.inventory import AnsibleInventory
+        from railmount.planner import plan_inventory
 
         self.config = config
         self.inventory_path = (
@@ -36,38 +48,50 @@ class Session:
             or os.environ.get("RAILMOUNT_INVENTORY")
             or DEFAULT_INVENTORY
         )
-        self.inventory, self.plans = load_plans(self.inventory_path)
+        # Vault secrets arrive through ANSIBLE_VAULT_IDENTITY_LIST (railmount validate).
+        self.source = AnsibleInventory(self.inventory_path)
+        found = self.source.railmount_vars()
+        self.inventory = build_inventory(
+            found.groups, found.hostvars, found.problems, found.unreadable
+        )
+        self.plans = plan_inventory(self.inventory)
         self.hostnames = self._select_hosts(config.getoption("hosts", None))
         self._states: dict[str, HostState] = {}
+        self._hosts: dict[str, Any] = {}
+        self._measured: dict[tuple[str, str], Any] = {}
+        self.pending: list[tuple[str, str, Any]] = []  # measurements for the next report
         self.first_states: dict[str, HostState] = {}
         self.measurements: dict[str, dict[str, Any]] = {name: {} for name in self.hostnames}
         self.results: list[dict[str, Any]] = []
+        self.extra: dict[str, Any] = {}  # top-level sections of results.json (fleet)
         self.started = time.time()
 
     def _select_hosts(self, spec: str | None) -> list[str]:
+        """Storage clients matching an Ansible host pattern, in inventory order."""
         if not spec:
             return list(self.plans)
-        import testinfra
-
-        names = []
-        for host in testinfra.get_hosts(spec.split(","), ansible_inventory=self.inventory_path):
-            name = getattr(host.backend, "host", None) or host.backend.get_pytest_id()
-            names.append(str(name).removeprefix("ansible://"))
-        unknown = [n for n in names if n not in self.plans]
+        patterns = [p.removeprefix("ansible://") for p in spec.split(",") if p]
+        matched = {h.name for h in self.source.manager.list_hosts(patterns)}
+        unknown = sorted(matched - set(self.plans))
         if unknown:
             raise pytest.UsageError(f"not storage clients of {self.inventory_path}: {unknown}")
-        return names
+        if not matched:
+            raise pytest.UsageError(f"no storage client of {self.inventory_path} matches {spec}")
+        return [name for name in self.plans if name in matched]
 
     def remote(self, name: str) -> Any:
-        import testinfra
+        """The host's testinfra Host (paramiko, from its Ansible connection variables)."""
+        from railmount.validation.transport import host_for
 
-        return testinfra.get_host(f"ansible://{name}", ansible_inventory=self.inventory_path)
+        if name not in self._hosts:
+            self._hosts[name] = host_for(name, self.source.connection_vars(name))
+        return self._hosts[name]
 
     def run(self, name: str, script: str, timeout_note: str = "") -> str:
         result = self.remote(name).run(script)
         if result.rc not in (0, None) and not result.stdout:
             raise RuntimeError(f"{name}: remote command failed{timeout_note}: {result.stderr}")
-        return result.stdout
+        return str(result.stdout)
 
     def state(self, name: str, refresh: bool = False) -> HostState:
         if refresh or name not in self._states:
@@ -77,6 +101,38 @@ class Session:
 
     def plan(self, name: str) -> HostPlan:
         return self.plans[name]
+
+    def measured(
+        self,
+        host: str,
+        key: str,
+        measure: Callable[[], T],
+        to_json: Callable[[T], Any],
+        shares_array: bool = True,
+    ) -> T:
+        """A measurement, taken once per host; phases that load the array hold the
+        array lock so two hosts' measurements never overlap. The JSON form goes into
+        results.json (through the next test report, so it crosses xdist workers)."""
+        if (host, key) not in self._measured:
+            with array_lock(self.inventory_path) if shares_array else contextlib.nullcontext():
+                value = measure()
+            self._measured[(host, key)] = value
+            self.measurements.setdefault(host, {})[key] = to_json(value)
+            self.pending.append((host, key, to_json(value)))
+        return self._measured[(host, key)]  # type: ignore[no-any-return]
+
+
+@contextlib.contextmanager
+def array_lock(inventory: str) -> Iterator[None]:
+    """One host at a time loads the array (per inventory, across xdist workers)."""
+    tag = hashlib.sha256(str(Path(inventory).resolve()).encode()).hexdigest()[:12]
+    path = Path(tempfile.gettempdir()) / f"railmount-array-{os.getuid()}-{tag}.lock"
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 _SESSION_KEY = pytest.StashKey[Session]()
@@ -119,9 +175,39 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("host_name", session.hostnames)
 
 
+def item_host(item: pytest.Item) -> str | None:
+    """The host a test is about, from its parameters."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    for name in (*ITEMS, "host_name"):
+        value = params.get(name)
+        if value is not None:
+            return str(value[0] if isinstance(value, tuple) else value)
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Counter checks compare against the first probe, so they go last.
     items.sort(key=lambda item: item.get_closest_marker("run_last") is not None)
+    # pytest-xdist --dist loadgroup: all of a host's tests on one worker (its probe and
+    # measurements are cached there); hosts run in parallel. tryfirst: before xdist
+    # reads the marks.
+    for item in items:
+        host = item_host(item)
+        if host is not None:
+            item.add_marker(pytest.mark.xdist_group(host))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Measurements taken during this test ride on its report (to the xdist controller)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and _SESSION_KEY in item.config.stash:
+        session = item.config.stash[_SESSION_KEY]
+        for host, key, value in session.pending:
+            report.user_properties.append((MEASURE_KEY, json.dumps([host, key, value])))
+        session.pending.clear()
 
 
 @pytest.fixture(scope="session")
@@ -175,6 +261,10 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     # the report only through this plugin's global (set in pytest_sessionstart).
     if _CURRENT is None:
         return
+    for key, value in report.user_properties:
+        if key == MEASURE_KEY:
+            host, name, data = json.loads(value)
+            _CURRENT.measurements.setdefault(host, {})[name] = data
     checks = [json.loads(v) for k, v in report.user_properties if k == "railmount"]
     message = ""
     if report.skipped and isinstance(report.longrepr, tuple):
@@ -184,7 +274,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         message = crash.message if crash is not None else str(report.longrepr)
     _CURRENT.results.append(
         {
-            "test": report.nodeid,
+            "test": report.nodeid.split("@", 1)[0],  # without xdist's "@group" suffix
             "outcome": report.outcome,
             "message": message.split("\n")[0],
             "duration_s": round(report.duration, 2),

@@ -27,13 +27,16 @@ def build_results(session: Any) -> dict[str, Any]:
         hosts.setdefault(host, {"checks": []})["checks"].append(entry)
     for data in hosts.values():
         bandwidth = data.get("bandwidth")
-        if bandwidth:
-            data["sizing"] = sizing(bandwidth["all_mounts_bytes_per_s"])
+        rate = bandwidth["all_mounts_bytes_per_s"] if bandwidth else None
+        rows = sizing(session.inventory.sizing, rate, data.get("workload_io"))
+        if rows:
+            data["sizing"] = rows
     return {
         "inventory": str(session.inventory_path),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(session.started)),
         "duration_s": round(time.time() - session.started, 1),
         "hosts": hosts,
+        **session.extra,
         "summary": summary,
     }
 

@@ -1,0 +1,240 @@
+"""The fleet read phase: how many hosts one array feeds, measured.
+
+For k = 1..N hosts (or the configured steps) every mount of the first k hosts is read at
+once (the bandwidth suite's all-mounts phase, started on all k hosts together); each
+host's rate per link comes from its own interface counters. Where the aggregate stops
+growing with k — a step whose hosts no longer get their line rate — is the array's
+measured limit. From it: how many hosts the array feeds at full link rate, and per
+training workload (a share of the array for training, 50 % as in the reference sizing)
+how many hosts it feeds. The same is done for the file-per-sample reads and the
+checkpoint write/restore with every host at once: the array-level numbers that decide a
+multi-node job's data loading and checkpoint interval.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any, TypeVar
+
+from railmount.model import ValidateSettings
+from railmount.planner import HostPlan
+from railmount.validation import bandwidth, checkpoint, workload
+
+Runner = Callable[[str, str], str]  # (host, script) -> stdout
+T = TypeVar("T")
+
+
+def on_all(hosts: Sequence[str], job: Callable[[str], T]) -> dict[str, T]:
+    """Run job(host) for every host at once (threads: the work is remote)."""
+    with ThreadPoolExecutor(max_workers=max(1, len(hosts))) as pool:
+        futures = {host: pool.submit(job, host) for host in hosts}
+    return {host: future.result() for host, future in futures.items()}
+
+
+def step_counts(n: int, steps: Sequence[int] | None) -> list[int]:
+    if not steps:
+        return list(range(1, n + 1))
+    return sorted({min(s, n) for s in steps})
+
+
+def host_line_rate(plan: HostPlan) -> float:
+    return sum((p.speed_mbps or 0) * 1e6 / 8 for p in plan.ports)
+
+
+@dataclass
+class Step:
+    hosts: list[str]
+    read_bytes_per_s: float
+    per_host_read_bytes_per_s: dict[str, float]
+    per_link_read_bytes_per_s: dict[str, dict[str, float]]
+    line_rate_bytes_per_s: float  # what these hosts' links could take
+    errors: int = 0
+
+    @property
+    def fairness(self) -> float | None:
+        rates = list(self.per_host_read_bytes_per_s.values())
+        return round(min(rates) / max(rates), 3) if rates and max(rates) > 0 else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "fairness": self.fairness}
+
+
+def read_step(
+    run: Runner, plans: dict[str, HostPlan], hosts: list[str], settings: ValidateSettings
+) -> Step:
+    vips = {h: [m.vip for m in plans[h].mounts] for h in hosts}
+    outputs = on_all(hosts, lambda h: run(h, bandwidth.phase_script(plans[h], settings, vips[h])))
+    phases = {
+        h: bandwidth.parse_phase("all", vips[h], [p.name for p in plans[h].ports], out)
+        for h, out in outputs.items()
+    }
+    per_host = {h: sum(p.links.values()) for h, p in phases.items()}
+    return Step(
+        hosts=list(hosts),
+        read_bytes_per_s=sum(per_host.values()),
+        per_host_read_bytes_per_s=per_host,
+        per_link_read_bytes_per_s={h: dict(p.links) for h, p in phases.items()},
+        line_rate_bytes_per_s=sum(host_line_rate(plans[h]) for h in hosts),
+        errors=sum(p.errors for p in phases.values()),
+    )
+
+
+@dataclass
+class Scaling:
+    """What the steps say about the array."""
+
+    array_limit_bytes_per_s: float | None  # None: the array was never the bottleneck
+    hosts_fed_at_line_rate: int
+    at_least: bool  # True: the array fed every measured host; it may feed more
+    knee_hosts: int | None  # the first step whose hosts did not get their line rate
+
+
+def scaling(steps: list[Step], plans: dict[str, HostPlan], min_ratio: float) -> Scaling:
+    starved = [s for s in steps if s.read_bytes_per_s < min_ratio * s.line_rate_bytes_per_s]
+    fed = [s for s in steps if s not in starved]
+    per_host = [host_line_rate(p) for p in plans.values()]
+    mean_line = sum(per_host) / len(per_host) if per_host else 0.0
+    if not starved:
+        most = max((len(s.hosts) for s in fed), default=0)
+        return Scaling(None, most, True, None)
+    limit = max(s.read_bytes_per_s for s in steps)
+    hosts = int(limit // (min_ratio * mean_line)) if mean_line else 0
+    return Scaling(limit, hosts, False, len(starved[0].hosts))
+
+
+def hosts_fed(capacity: float, share: float, need: float) -> int:
+    return math.floor(share * capacity / need) if need > 0 else 0
+
+
+@dataclass
+class FleetResult:
+    steps: list[Step]
+    scale: Scaling
+    training_share: float
+    workloads: list[dict[str, Any]] = field(default_factory=list)
+    workload_io: dict[str, dict[str, Any]] = field(default_factory=dict)
+    checkpoint: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The `fleet` object of results.json."""
+        return {
+            "steps": [s.to_json() for s in self.steps],
+            "array_limit_bytes_per_s": self.scale.array_limit_bytes_per_s,
+            "hosts_fed_at_line_rate": self.scale.hosts_fed_at_line_rate,
+            "hosts_fed_at_least": self.scale.at_least,
+            "knee_hosts": self.scale.knee_hosts,
+            "training_share": self.training_share,
+            "workloads": self.workloads,
+            "workload_io": self.workload_io,
+            "checkpoint": self.checkpoint,
+        }
+
+
+def workload_rows(
+    rows: list[tuple[str, str, float]],
+    scale: Scaling,
+    steps: list[Step],
+    workload_io: dict[str, dict[str, Any]],
+    share: float,
+) -> list[dict[str, Any]]:
+    """Hosts fed per (model, image size, bytes/s one host needs): from the all-hosts
+    file-per-sample rate of that image size when measured, else the big-block limit."""
+    out = []
+    big_block = scale.array_limit_bytes_per_s or max((s.read_bytes_per_s for s in steps), default=0)
+    for model, size, need in rows:
+        measured = workload_io.get(size)
+        capacity = measured["read_bytes_per_s"] if measured else big_block
+        out.append(
+            {
+                "model": model,
+                "image_size": size,
+                "required_bytes_per_s": need,
+                "capacity_bytes_per_s": capacity,
+                "source": "workload_io" if measured else "bandwidth",
+                "hosts_fed": hosts_fed(capacity, share, need),
+                # no limit was found: the array may feed more than this
+                "at_least": scale.at_least,
+            }
+        )
+    return out
+
+
+def workload_all(
+    run: Runner, plans: dict[str, HostPlan], settings: ValidateSettings
+) -> dict[str, dict[str, Any]]:
+    """Every host reads each image size's data set at once."""
+    hosts = list(plans)
+    first = plans[hosts[0]]
+    readers = settings.workload.readers_per_mount * len(first.mounts)
+    out = {}
+    for label in settings.workload.image_sizes:
+        ds = workload.data_set(label, settings, readers)
+        run(hosts[0], workload.prepare_script(first, settings, ds))
+        outputs = on_all(
+            hosts, lambda h, ds=ds: run(h, workload.read_script(plans[h], settings, ds))
+        )
+        per_host = {h: workload.summarize(plans[h], settings, ds, o) for h, o in outputs.items()}
+        p99 = [r.p99_latency_ms for r in per_host.values() if r.p99_latency_ms is not None]
+        out[label] = {
+            "hosts": len(hosts),
+            "files_per_s": round(sum(r.files_per_s for r in per_host.values()), 1),
+            "read_bytes_per_s": sum(r.read_bytes_per_s for r in per_host.values()),
+            "p99_latency_ms": max(p99) if p99 else None,
+            "errors": sum(r.errors for r in per_host.values()),
+            "per_host_files_per_s": {h: r.files_per_s for h, r in per_host.items()},
+        }
+    return out
+
+
+def checkpoint_all(
+    run: Runner, plans: dict[str, HostPlan], settings: ValidateSettings
+) -> dict[str, Any]:
+    """Every host writes its shard at once, then every host restores at once."""
+    hosts = list(plans)
+
+    def one(kind: str) -> dict[str, checkpoint.Pass]:
+        def script(h: str) -> str:
+            if kind == "write":
+                return checkpoint.write_script(plans[h], settings)
+            return checkpoint.restore_script(plans[h], settings)
+
+        outputs = on_all(hosts, lambda h: run(h, script(h)))
+        return {
+            h: checkpoint.summarize(kind, out, [p.name for p in plans[h].ports])
+            for h, out in outputs.items()
+        }
+
+    try:
+        writes = one("write")
+        restores = one("read")
+    finally:
+        on_all(hosts, lambda h: run(h, checkpoint.cleanup_script(plans[h], settings)))
+    size = checkpoint.sizing(settings.checkpoint)
+
+    def aggregate(passes: dict[str, checkpoint.Pass]) -> float:
+        longest = max((p.seconds for p in passes.values()), default=0.0)
+        return sum(p.bytes for p in passes.values()) / longest if longest else 0.0
+
+    write_rate, restore_rate = aggregate(writes), aggregate(restores)
+    # With every host checkpointing at once each gets its share of the aggregate.
+    per_host_write = write_rate / len(hosts) if hosts else 0.0
+    write_s = size.model_bytes_per_host / per_host_write if per_host_write else None
+    verified = all(not p.errors and p.bytes == size.measured_bytes for p in restores.values())
+    return {
+        "hosts": len(hosts),
+        "bytes": size.measured_bytes * len(hosts),
+        "write_bytes_per_s": write_rate,
+        "restore_bytes_per_s": restore_rate,
+        "verified": verified,
+        "write_s": round(write_s, 1) if write_s else None,
+        "interval_min_s": round(write_s / settings.checkpoint.write_budget, 1) if write_s else None,
+        "errors": [
+            f"{h} {kind}: {e}"
+            for kind, passes in (("write", writes), ("restore", restores))
+            for h, p in passes.items()
+            for e in p.errors
+        ],
+    }
