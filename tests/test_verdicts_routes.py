@@ -115,8 +115,49 @@ def test_no_arp_reply():
 
 
 def test_path_mtu_fails():
+    """An older probe's answer (ping's exit status only): the port and switch, no size."""
     capture = Capture().edit("pmtu 198.18.115.9", "0", "1")
     result = routes.path_mtu(plan("dgx-1-2"), capture.state(), "nfs3")
     assert failure(result) == (
-        "dgx-1-2 nfs3 (198.18.115.9) path MTU: expected DF ping of 8972 bytes passes, actual fails"
+        "dgx-1-2 nfs3 (198.18.115.9) path MTU: expected DF ping of 8972 bytes passes via em2 "
+        "(switch tor2, port rm2em2), actual fails"
     )
+
+
+def test_path_mtu_names_the_largest_size_that_passes():
+    """A switch port left at 1500: the probe's search found 1472 bytes."""
+    capture = Capture().edit("pmtu 198.18.115.9", "0", "largest 1472")
+    result = routes.path_mtu(plan("dgx-1-2"), capture.state(), "nfs3")
+    assert failure(result) == (
+        "dgx-1-2 nfs3 (198.18.115.9) path MTU: expected DF ping of 8972 bytes passes via em2 "
+        "(switch tor2, port rm2em2), actual fails; largest that passes: 1472 bytes (MTU 1500)"
+    )
+    nothing = Capture().edit("pmtu 198.18.115.9", "0", "largest 0")
+    assert failure(routes.path_mtu(plan("dgx-1-2"), nothing.state(), "nfs3")).endswith(
+        "actual fails; no DF ping passes at all"
+    )
+
+
+def test_path_mtu_search_runs_in_bounded_time(tmp_path):
+    """The probe's shell search against a fake ping that passes up to 1472 bytes: it finds
+    1472 with at most 15 pings (each lost one costs 1 s on a host)."""
+    import subprocess
+
+    from railmount.validation.probe import PMTU_SEARCH
+
+    log = tmp_path / "pings"
+    fake = tmp_path / "ping"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" >> {log}\n'
+        'size=$(echo "$@" | sed -E "s/.*-s ([0-9]+).*/\\1/")\n'
+        '[ "$size" -le 1472 ]\n'
+    )
+    fake.chmod(0o755)
+    script = f"{PMTU_SEARCH}\npmtu 198.18.115.9 198.18.115.114 8972\n"
+    out = subprocess.run(
+        ["sh", "-c", script], env={"PATH": f"{tmp_path}:/usr/bin:/bin"},
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert out.strip() == "largest 1472"
+    assert len(log.read_text().splitlines()) <= 15

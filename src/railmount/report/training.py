@@ -115,15 +115,14 @@ def _slug(text: str) -> str:
 
 def checkpoint_sentence(cp: Checkpoint) -> str:
     """The checkpoint in plain words: size, write, budget, restore, verification."""
+    # write_s and restore_s are for the host's whole share of the model's checkpoint,
+    # at the rates measured with `bytes` (a smaller shard in a lab).
     share = cp.model_bytes_per_host
     measured = cp.bytes if cp.bytes is not None else share
     wrote = f"written in {u.duration(cp.write_s)} at {u.rate(cp.write_bytes_per_s)}"
+    text = f"{cp.model}: {u.size(share if share is not None else measured)} per host {wrote}"
     if share is not None and measured is not None and measured < share:
-        text = f"{cp.model}: {u.size(share)} per host; a {u.size(measured)} part {wrote}"
-        if cp.write_bytes_per_s:
-            text += f" (the whole share: about {u.duration(share / cp.write_bytes_per_s)})"
-    else:
-        text = f"{cp.model}: {u.size(measured)} per host {wrote}"
+        text += f" (rate measured with a {u.size(measured)} shard)"
     if cp.interval_min_s is not None:
         budget = f"the {u.share(cp.budget)} budget" if cp.budget is not None else "its budget"
         text += f"; keeps {budget} for intervals of {u.duration(cp.interval_min_s)} or longer"

@@ -146,6 +146,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "faults: fault-injection suite (lab only)")
     config.addinivalue_line("markers", "run_last: run after every other check")
+    # pytest-xdist's, used by the host parameters; registered for runs without xdist too.
+    config.addinivalue_line("markers", "xdist_group(name): run on the worker of this group")
 
 
 def session_of(config: pytest.Config) -> Session:
@@ -165,37 +167,26 @@ ITEMS: dict[str, Callable[[HostPlan], list[str]]] = {
 }
 
 
+def _on(host: str, value: Any, test_id: str) -> Any:
+    """A parameter of one host's test. pytest-xdist --dist loadgroup keeps all of a
+    host's tests on one worker (its probe and measurements are cached there) while
+    hosts run in parallel."""
+    return pytest.param(value, marks=pytest.mark.xdist_group(host), id=test_id)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     session = session_of(metafunc.config)
     for fixture, items in ITEMS.items():
         if fixture in metafunc.fixturenames:
             pairs = [(h, i) for h in session.hostnames for i in items(session.plans[h])]
-            metafunc.parametrize(fixture, pairs, ids=[f"{h}/{i}" for h, i in pairs])
+            metafunc.parametrize(fixture, [_on(h, (h, i), f"{h}/{i}") for h, i in pairs])
     if "host_name" in metafunc.fixturenames:
-        metafunc.parametrize("host_name", session.hostnames)
+        metafunc.parametrize("host_name", [_on(h, h, h) for h in session.hostnames])
 
 
-def item_host(item: pytest.Item) -> str | None:
-    """The host a test is about, from its parameters."""
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    for name in (*ITEMS, "host_name"):
-        value = params.get(name)
-        if value is not None:
-            return str(value[0] if isinstance(value, tuple) else value)
-    return None
-
-
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Counter checks compare against the first probe, so they go last.
     items.sort(key=lambda item: item.get_closest_marker("run_last") is not None)
-    # pytest-xdist --dist loadgroup: all of a host's tests on one worker (its probe and
-    # measurements are cached there); hosts run in parallel. tryfirst: before xdist
-    # reads the marks.
-    for item in items:
-        host = item_host(item)
-        if host is not None:
-            item.add_marker(pytest.mark.xdist_group(host))
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -57,6 +57,7 @@ class HostState:
     lldp: dict[str, tuple[str, str]] = field(default_factory=dict)  # port -> (system, port id)
     arping: dict[str, bool] = field(default_factory=dict)  # VIP address -> answered
     pmtu: dict[str, bool] = field(default_factory=dict)  # VIP address -> DF ping passed
+    pmtu_largest: dict[str, int] = field(default_factory=dict)  # VIP -> largest DF size passing
     tcp: list[tuple[str, str]] = field(default_factory=list)  # (local ip, remote ip) to :2049
     neigh: dict[str, tuple[str, str]] = field(default_factory=dict)  # VIP -> (dev, state)
 
@@ -66,10 +67,26 @@ def sysctl_names(plan: HostPlan) -> list[str]:
     return [s.name for s in plan.sysctls]
 
 
+# DF ping of the planned size; when it fails, the largest size that passes (binary search
+# from 1472, the usual suspect, with 1 s per lost ping: at most ~14 s per VIP).
+PMTU_SEARCH = """pmtu() {  # VIP SRC SIZE
+    p() { ping -n -q -c 1 -W 1 -M do -s "$1" -I "$3" "$2" >/dev/null 2>&1; }
+    if ping -n -q -c 1 -W 2 -M do -s "$3" -I "$2" "$1" >/dev/null 2>&1; then echo ok; return; fi
+    lo=0; hi=$3
+    if [ "$hi" -gt 1472 ]; then if p 1472 "$1" "$2"; then lo=1472; else hi=1472; fi; fi
+    while [ $((hi - lo)) -gt 1 ]; do
+        mid=$(((lo + hi) / 2))
+        if p "$mid" "$1" "$2"; then lo=$mid; else hi=$mid; fi
+    done
+    echo "largest $lo"
+}"""
+
+
 def probe_script(plan: HostPlan, active: bool = True) -> str:
     """The shell script run on the host. `active` adds arping and DF pings per VIP."""
     q = shlex.quote
     lines = [
+        PMTU_SEARCH,
         f"echo {MARK}links; ip -j -s -d link show",
         f"echo {MARK}addrs; ip -j addr show",
         f"echo {MARK}mounts; cat /proc/mounts",
@@ -98,10 +115,7 @@ def probe_script(plan: HostPlan, active: bool = True) -> str:
                 f"-s {route.src} {vip} >/dev/null 2>&1; echo $?"
             )
             size = port.mtu - 28  # IPv4 + ICMP headers
-            lines.append(
-                f"echo {MARK}pmtu {vip}; ping -n -c 1 -W 2 -M do -s {size} "
-                f"-I {route.src} {vip} >/dev/null 2>&1; echo $?"
-            )
+            lines.append(f"echo {MARK}pmtu {vip}; pmtu {vip} {route.src} {size}")
     return "\n".join(lines) + "\n"
 
 
@@ -232,5 +246,9 @@ def parse(output: str) -> HostState:
         elif kind == "arping":
             state.arping[vip] = _exit_ok(text)
         elif kind == "pmtu":
-            state.pmtu[vip] = _exit_ok(text)
+            words = text.split()
+            # "ok" | "largest N" (older probes printed ping's exit status)
+            state.pmtu[vip] = words in (["ok"], ["0"])
+            if words[:1] == ["largest"] and len(words) > 1 and words[1].isdigit():
+                state.pmtu_largest[vip] = int(words[1])
     return state

@@ -25,8 +25,9 @@ from railmount.validation import fio_run
 
 Run = Any  # callable(script) -> stdout
 UNITS = {"KB": 1000, "MB": 1000**2, "KiB": 1024, "MiB": 1024**2}
-RAMP_S = 2
-LOOPS = 1_000_000  # size-based runs end at --runtime; loops keep them reading until then
+# Size-based runs end at --runtime; loops keep them reading until then. No --ramp_time:
+# with size-based loops fio 3.33 then never stops (seen on the lab).
+LOOPS = 1_000_000
 
 
 def size_bytes(label: str) -> int:
@@ -98,7 +99,6 @@ def fio_args(plan: HostPlan, settings: ValidateSettings, ds: DataSet) -> list[st
         "--direct=1", "--ioengine=psync", "--thread", "--group_reporting",
         "--rw=randread", f"--bs={ds.file_bytes}", "--file_service_type=random",
         "--openfiles=1", f"--loops={LOOPS}", f"--runtime={settings.workload.runtime_s}",
-        f"--ramp_time={RAMP_S}",
     ]  # fmt: skip
     for mount in plan.mounts:
         args += [

@@ -83,15 +83,30 @@ def arp_via_planned_port(plan: HostPlan, state: HostState, vip: str) -> CheckRes
 
 
 def path_mtu(plan: HostPlan, state: HostState, vip: str) -> CheckResult:
-    """A DF ping of MTU - 28 bytes (IPv4 + ICMP headers) from the planned source."""
+    """A DF ping of MTU - 28 bytes (IPv4 + ICMP headers) from the planned source; when it
+    fails, the message names the port, the switch (and its port, from LLDP) and the
+    largest size that does pass: a switch port left at a smaller MTU shows as exactly that."""
     route = expectation(plan, vip)
+    port = plan.port(route.dev)
     passes = state.pmtu.get(route.address, False)
+    neighbour = state.lldp.get(port.name)
+    where = f"switch {port.switch}" + (f", port {neighbour[1]}" if neighbour else "")
+    actual = "passes"
+    if not passes:
+        largest = state.pmtu_largest.get(route.address)
+        actual = "fails"
+        if largest is not None:
+            actual += (
+                f"; largest that passes: {largest} bytes (MTU {largest + 28})"
+                if largest
+                else "; no DF ping passes at all"
+            )
     return CheckResult(
         "routes.path_mtu",
         plan.host,
         _item(route),
         "path MTU",
-        f"DF ping of {plan.port(route.dev).mtu - 28} bytes passes",
-        "passes" if passes else "fails",
+        f"DF ping of {port.mtu - 28} bytes passes via {port.name} ({where})",
+        actual,
         passes,
     )
