@@ -67,6 +67,8 @@ def add_validate_parser(sub: argparse._SubParsersAction) -> None:  # type: ignor
     parser.add_argument("--faults", action="store_true", help="also run the fault suite (lab)")
     parser.add_argument("--json", help="write structured results here")
     parser.add_argument("--junit", help="write JUnit XML here")
-    parser.add_argument("--report", help="write Markdown and HTML reports (with SVG charts) into this dir")
+    parser.add_argument(
+        "--report", help="write Markdown and HTML reports (with SVG charts) into this dir"
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.set_defaults(func=cmd_validate)
