@@ -236,10 +236,11 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
     for vip in inv.array.vips:
         port = assignment[vip.name]
         src = str(port.interface.ip)
+        address = str(vip.address)  # ipaddress's str() is slow enough to show at 1,000 hosts
         routes.append(
             RoutePlan(
-                f"{vip.address}/32",
-                str(vip.address),
+                f"{address}/32",
+                address,
                 vip.name,
                 port.name,
                 src,
@@ -252,8 +253,8 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
             # Same source address: a TCP connection bound to it survives the move.
             routes.append(
                 RoutePlan(
-                    f"{vip.address}/32",
-                    str(vip.address),
+                    f"{address}/32",
+                    address,
                     vip.name,
                     backup.name,
                     src,
@@ -264,8 +265,8 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
         mounts.append(
             MountPlan(
                 path=vip.mount_path,
-                source=f"{vip.address}:{inv.array.export}",
-                server=str(vip.address),
+                source=f"{address}:{inv.array.export}",
+                server=address,
                 export=inv.array.export,
                 fstype="nfs",
                 expected_fstype=expected_fstype,
