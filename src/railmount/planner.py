@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, is_dataclass
+from functools import cache
 from typing import Any
 
 from railmount.model import Client, Inventory, NfsOptions, Port, Vip
@@ -187,12 +188,13 @@ def expected_mount_options(nfs: NfsOptions, vip: Vip) -> tuple[tuple[str, str], 
     extra_options are left out: the kernel may spell them differently (nolock shows as
     local_lock=all), and _netdev is userspace-only.
     """
-    managed = [
-        (k, v)
-        for k, v in mount_options(nfs)
-        if k in ("vers", "proto", "rsize", "wsize", "hard", "soft", "nconnect")
-    ]
-    return (*managed, ("addr", str(vip.address)))
+    return (*_managed_options(nfs), ("addr", str(vip.address)))
+
+
+@cache  # the same for every VIP of every host
+def _managed_options(nfs: NfsOptions) -> tuple[tuple[str, str], ...]:
+    managed = ("vers", "proto", "rsize", "wsize", "hard", "soft", "nconnect")
+    return tuple((k, v) for k, v in mount_options(nfs) if k in managed)
 
 
 def _join(options: list[tuple[str, str]]) -> str:
