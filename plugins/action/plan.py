@@ -47,7 +47,8 @@ def run_dir() -> Path:
     """This run's private temp dir: ansible-playbook creates it (ansible-local-<pid>...)
     before forking the workers and removes it at exit, so every worker of this run, and
     no other run, finds the plans there. Looking up hostvars['localhost'].railmount_run
-    instead would compute localhost's variables once per host (+40 % at 1,000 hosts)."""
+    instead computes localhost's variables once per host: at 1,000 hosts that took the plan
+    stage of site.yml from 1.3x to 1.6x a no-op play."""
     return Path(C.DEFAULT_LOCAL_TMP)
 
 
@@ -183,8 +184,9 @@ class ActionModule(ActionBase):
         result["ansible_facts"] = {PLAN_FACT: json.loads(path.read_text())}
         if Display().verbosity < 1:
             # Ansible deep-copies and converts every result for the callbacks, printed or
-            # not: ~8 KB of plan per host. Below -v no output shows it, so hand them a
-            # censored copy (the fact itself is set as usual; -v or `railmount plan` shows it).
+            # not: ~8 KB of plan per host (1.3x a no-op play at 1,000 hosts, 1.5x with it).
+            # Below -v no output shows it: hand them a censored copy. The fact is set as
+            # usual; -v or `railmount plan` shows the plan.
             result["_ansible_no_log"] = True
         return result
 

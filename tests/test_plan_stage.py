@@ -1,6 +1,7 @@
-"""The benchmark's generated site inventory is valid, and site.yml's plan stage on it (what
-benchmarks/plan_scale.py times) runs on the controller only and gives every host its own
-plan. No timing here: benchmarks/plan_scale.py measures, tests only check behaviour.
+"""site.yml's plan stage (what benchmarks/plan_scale.py times) on the benchmark's generated
+site inventory: the inventory is valid, the stage runs on the controller only and gives
+every host its own plan, templated values are rendered (or reported), and the plan role on
+its own still plans every host. No timing here: benchmarks/plan_scale.py measures.
 """
 
 from __future__ import annotations
@@ -115,3 +116,30 @@ def test_plan_role_on_its_own_plans_once_for_every_host(tmp_path):
     assert run.returncode == 0, output[-3000:]
     shown = plan_owners(output)
     assert len(shown) == 4 and all(owner == host for host, owner in shown.items())
+
+
+def test_plan_stage_templates_values_that_hold_templates(tmp_path):
+    inventory = generate(tmp_path / "inventory", 2)
+    with (inventory / "group_vars" / "all" / "site.yml").open("a") as site:
+        site.write("storage_base: 10.40.0\n")
+    host_vars = sorted((inventory / "host_vars").iterdir())
+    first = host_vars[0].read_text()
+    host_vars[0].write_text(
+        first.replace("address: 10.40.0.32/22", 'address: "{{ storage_base }}.200/22"')
+    )
+    playbook = tmp_path / "show.yml"
+    playbook.write_text(SHOW_PLANS.format(site=REPO / "playbooks" / "site.yml"))
+    run = ansible_playbook("-i", str(inventory), str(playbook), "--tags", "no-such-tag")
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-3000:]
+    assert f"plan-of={host_vars[0].stem} port=10.40.0.200/22" in output
+
+    # A template that cannot be rendered is a problem of the check, before any host.
+    host_vars[1].write_text(
+        host_vars[1].read_text().replace("10.40.0.34/22", '"{{ nowhere }}.1/22"')
+    )
+    run = ansible_playbook("-i", str(inventory), str(playbook), "--tags", "no-such-tag")
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert f"{host_vars[1].stem}: railmount_ports: could not be templated" in output
+    assert "PLAY [Configure storage ports and mount the array]" not in output
