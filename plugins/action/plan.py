@@ -72,7 +72,8 @@ def read_railmount_vars(
             # Templating a value copies and re-tags every container in it; most values
             # hold no template (templating them is the identity), so skip those.
             if not is_literal(value, literal):
-                templated = templated or HostVarsVars(host_vars, loader=loader, host=host)
+                if templated is None:
+                    templated = HostVarsVars(host_vars, loader=loader, host=host)
                 try:
                     value = templated[key]
                 except AnsibleError as err:
@@ -119,9 +120,9 @@ def publish(plans: dict[str, HostPlan], problems: list[str]) -> Path:
     at it: a reader sees the previous set or the new one, never half of one."""
     base = run_dir()
     new = Path(tempfile.mkdtemp(prefix=f"{PLANS}-", dir=base))
-    files = {f"{h}.json": p.to_dict() for h, p in plans.items()} if not problems else {}
-    if problems:
-        files[PROBLEMS] = problems
+    files: dict[str, Any] = (
+        {PROBLEMS: problems} if problems else {f"{h}.json": p.to_dict() for h, p in plans.items()}
+    )
     for name, data in files.items():
         fd = os.open(new / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:
