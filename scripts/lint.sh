@@ -10,7 +10,7 @@ if [[ -z "${VIRTUAL_ENV:-}" && -f .venv/bin/activate ]]; then
 fi
 export ANSIBLE_CONFIG="$PWD/ansible.cfg" ANSIBLE_NOCOLOR=1
 
-PY_PATHS=(src plugins tests validate roles)
+PY_PATHS=(src plugins tests validate roles benchmarks)
 failed=()
 
 run() {

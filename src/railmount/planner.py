@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, is_dataclass
+from functools import cache
 from typing import Any
 
 from railmount.model import Client, Inventory, NfsOptions, Port, Vip
@@ -101,7 +102,29 @@ class HostPlan:
         return next(p for p in self.ports if p.name == name)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The plan's JSON form: plain dicts, lists (for tuples), str, int, bool, None."""
+        data: dict[str, Any] = _plain(self)
+        return data
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_LEAVES = frozenset((str, int, float, bool, type(None)))
+
+
+def _plain(value: Any) -> Any:
+    # dataclasses.asdict() deep-copies every leaf; a plan's leaves are immutable, and the
+    # first play of site.yml converts one plan per host (several times faster without).
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
+    if kind is tuple or kind is list:
+        return [_plain(v) for v in value]
+    names = _FIELDS.get(kind)
+    if names is None:
+        if not is_dataclass(value):
+            return value
+        names = _FIELDS.setdefault(kind, tuple(f.name for f in fields(value)))
+    return {name: _plain(getattr(value, name)) for name in names}
 
 
 def switch_interleaved(ports: tuple[Port, ...]) -> list[Port]:
@@ -166,8 +189,12 @@ def expected_mount_options(nfs: NfsOptions, vip: Vip) -> tuple[tuple[str, str], 
     extra_options are left out: the kernel may spell them differently (nolock shows as
     local_lock=all), and _netdev is userspace-only.
     """
-    managed = [(k, v) for k, v in mount_options(nfs) if k in MANAGED_OPTIONS]
-    return (*managed, ("addr", str(vip.address)))
+    return (*_managed_options(nfs), ("addr", str(vip.address)))
+
+
+@cache  # the same for every VIP of every host
+def _managed_options(nfs: NfsOptions) -> tuple[tuple[str, str], ...]:
+    return tuple((k, v) for k, v in mount_options(nfs) if k in MANAGED_OPTIONS)
 
 
 def _join(options: list[tuple[str, str]]) -> str:
@@ -200,15 +227,22 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
         )
         for p in client.ports
     )
+    # Per host, not per VIP: the same for every mount, and a backup port per port.
+    options = _join(mount_options(inv.nfs))
+    expected_fstype = "nfs" if inv.nfs.version == "3" else "nfs4"
+    backups = {
+        p.name: _backup_port(client, p) if inv.failover.enabled else None for p in client.ports
+    }
     routes: list[RoutePlan] = []
     mounts: list[MountPlan] = []
     for vip in inv.array.vips:
         port = assignment[vip.name]
         src = str(port.interface.ip)
+        address = str(vip.address)  # ipaddress's str() is slow enough to show at 1,000 hosts
         routes.append(
             RoutePlan(
-                f"{vip.address}/32",
-                str(vip.address),
+                f"{address}/32",
+                address,
                 vip.name,
                 port.name,
                 src,
@@ -216,13 +250,13 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
                 False,
             )
         )
-        backup = _backup_port(client, port) if inv.failover.enabled else None
+        backup = backups[port.name]
         if backup is not None:
             # Same source address: a TCP connection bound to it survives the move.
             routes.append(
                 RoutePlan(
-                    f"{vip.address}/32",
-                    str(vip.address),
+                    f"{address}/32",
+                    address,
                     vip.name,
                     backup.name,
                     src,
@@ -233,12 +267,12 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
         mounts.append(
             MountPlan(
                 path=vip.mount_path,
-                source=f"{vip.address}:{inv.array.export}",
-                server=str(vip.address),
+                source=f"{address}:{inv.array.export}",
+                server=address,
                 export=inv.array.export,
                 fstype="nfs",
-                expected_fstype="nfs" if inv.nfs.version == "3" else "nfs4",
-                options=_join(mount_options(inv.nfs)),
+                expected_fstype=expected_fstype,
+                options=options,
                 vip=vip.name,
                 dev=port.name,
                 src=src,
