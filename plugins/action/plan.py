@@ -32,7 +32,15 @@ from ansible.template import Templar
 from ansible.utils.display import Display
 from ansible.vars.hostvars import HostVarsVars
 
-from railmount.check import CLIENT_GROUP, SWITCH_GROUP, InventoryError, Problem, build_inventory
+from railmount.check import (
+    CLIENT_GROUP,
+    GLOBAL_KEYS,
+    SWITCH_GROUP,
+    InventoryError,
+    Problem,
+    Unresolved,
+    build_inventory,
+)
 from railmount.inventory import plain
 from railmount.model import Inventory
 from railmount.planner import HostPlan, plan_inventory
@@ -58,6 +66,7 @@ def read_railmount_vars(
     """(groups, railmount_* vars per host, template problems) as this run sees them."""
     groups = {str(k): [str(h) for h in v] for k, v in task_vars["groups"].items()}
     hostvars = task_vars["hostvars"]
+    clients = set(groups.get(CLIENT_GROUP, []))
     names = dict.fromkeys([*groups.get(CLIENT_GROUP, []), *groups.get(SWITCH_GROUP, [])])
     literal = Templar(loader=None)
     raw: dict[str, Any] = {}
@@ -69,6 +78,10 @@ def read_railmount_vars(
         for key, value in host_vars.items():
             if not key.startswith("railmount_") or key in (PLAN_FACT, RUN_FACT):
                 continue
+            if host not in clients and key in GLOBAL_KEYS:
+                # Group-wide keys are read from the clients (as `railmount check` does);
+                # on a switch they may use variables only the clients have.
+                continue
             # Templating a value copies and re-tags every container in it; most values
             # hold no template (templating them is the identity), so skip those.
             if not is_literal(value, literal):
@@ -77,12 +90,16 @@ def read_railmount_vars(
                 try:
                     value = templated[key]
                 except AnsibleError as err:
-                    message = str(err).splitlines()[0]
+                    reason = str(getattr(err, "message", err)).splitlines()[0]
                     problems.append(
                         Problem(
-                            host, key, f"could not be templated: {message}", "correct the value"
+                            host,
+                            key,
+                            f"cannot template it: {reason}",
+                            "define the variables it uses, or correct the Jinja expression",
                         )
                     )
+                    values[key] = Unresolved(key, reason)
                     continue
             values[key] = plain(value)
         raw[host] = values
@@ -106,12 +123,7 @@ def check_and_plan(
     task_vars: dict[str, Any], loader: Any = None
 ) -> tuple[Inventory, dict[str, HostPlan]]:
     groups, raw, problems = read_railmount_vars(task_vars, loader)
-    try:
-        inventory = build_inventory(groups, raw)
-    except InventoryError as err:
-        raise InventoryError([*problems, *err.problems]) from None
-    if problems:
-        raise InventoryError(problems)
+    inventory = build_inventory(groups, raw, problems)  # raises with every problem
     return inventory, plan_inventory(inventory)
 
 

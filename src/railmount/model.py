@@ -193,6 +193,9 @@ class FleetSettings(Section):
     training_share: Float(0.01, 1.0) = Field(
         0.5, description="share of the array's read rate that goes to training"
     )
+    min_fairness: Ratio = Field(
+        0.5, description="hosts reading together: slowest host >= this x the fastest"
+    )
 
 
 @section(frozen=True, config=SECTION)
