@@ -8,6 +8,7 @@ APT_PACKAGES=(
   qemu-system-x86 qemu-utils mmdebstrap e2fsprogs zstd    # lab guests
   nfs-ganesha nfs-ganesha-vfs rpcbind                     # the lab's NFS array
   lldpd iproute2 socat                                    # switches, console
+  fio                                                     # unit tests: checkpoint verify
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
