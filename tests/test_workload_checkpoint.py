@@ -243,7 +243,12 @@ def test_checkpoint_write_and_restore_for_real_with_a_flipped_byte(tmp_path):
 
     def bash(script: str) -> str:
         return subprocess.run(
-            ["bash", "-c", script], capture_output=True, text=True, timeout=120, check=False
+            ["bash", "-c", script],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         ).stdout
 
     assert (

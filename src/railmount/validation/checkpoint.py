@@ -79,6 +79,7 @@ def fio_args(plan: HostPlan, settings: ValidateSettings, verify_only: bool) -> l
     args = [
         "--direct=1", "--ioengine=psync", "--thread", "--rw=write", f"--bs={BLOCK}",
         f"--size={size.rank_bytes}", "--verify=crc32c",
+        "--verify_state_save=0",  # no local-*-verify.state files left in the cwd
     ]  # fmt: skip
     args += ["--verify_only=1"] if verify_only else ["--do_verify=0", "--end_fsync=1"]
     for i, (_, path) in enumerate(shard_files(plan, settings)):
