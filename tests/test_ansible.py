@@ -146,12 +146,14 @@ def test_deploy_writes_what_railmount_render_shows(tmp_path):
         netplan = out / host / "etc/netplan/60-railmount-em1.yaml"
         assert oct(netplan.stat().st_mode & 0o777) == "0o600"
         assert os.access(out / host / "usr/local/sbin/railmount-host", os.X_OK)
-        # A first deploy replaces nothing: the snapshot only lists what it created.
+        # A first deploy replaces nothing: the snapshot only lists what it created (the
+        # netplan files and the host's plan that describes them, which a rollback removes).
         manifest = json.loads(
             (out / host / "var/lib/railmount/netplan-previous/manifest.json").read_text()
         )
         assert sorted(manifest["created"]) == sorted(
-            str(out / host / p.netplan_file.lstrip("/")) for p in plan.ports
+            str(out / host / path.lstrip("/"))
+            for path in (*(p.netplan_file for p in plan.ports), plan.plan_file)
         )
         assert manifest["replaced"] == manifest["removed"] == {}
 

@@ -12,6 +12,7 @@ import pytest
 from railmount.hostside import netplan, service, sysctl, verify
 
 PLAN = json.loads((Path(__file__).parent / "golden/lab/dgx-1-1/plan.json").read_text())
+MACS = {p["name"]: p["mac"] for p in PLAN["ports"]}
 GOOD_ROUTES = {
     "198.18.115.6": ("em1", "198.18.115.120"),
     "198.18.115.7": ("em2", "198.18.115.113"),
@@ -27,8 +28,9 @@ def done(argv, rc=0, out="", err=""):
 class FakeHost:
     """Answers ip route get / ping / netplan like a host whose routes are `routes`."""
 
-    def __init__(self, routes=None, generate_rc=0, apply_breaks=False):
+    def __init__(self, routes=None, generate_rc=0, apply_breaks=False, setup="configured"):
         self.routes = dict(routes or GOOD_ROUTES)
+        self.setup = setup
         self.generate_rc = generate_rc
         self.apply_breaks = apply_breaks
         self.calls: list[list[str]] = []
@@ -40,6 +42,10 @@ class FakeHost:
                 return done(argv, rc=2, err="RTNETLINK answers: Network is unreachable\n")
             dev, src = self.routes[argv[-1]]
             return done(argv, out=json.dumps([{"dst": argv[-1], "dev": dev, "prefsrc": src}]))
+        if argv[0] == "networkctl":
+            rows = [f"{i} {p['name']} ether routable {self.setup}" for i, p in
+                    enumerate(PLAN["ports"], 3)]  # fmt: skip
+            return done(argv, out="1 lo loopback carrier unmanaged\n" + "\n".join(rows))
         if argv[0] == "ping":
             return done(argv, rc=0 if argv[-1] in self.routes else 1)
         if argv[:2] == ["netplan", "generate"]:
@@ -73,7 +79,7 @@ def test_apply_verifies_and_keeps_a_good_change(snapshot, monkeypatch):
     monkeypatch.setattr(netplan, "pending_foreign", lambda plan, **k: [])
     snap, em1, em2 = snapshot
     host = FakeHost()
-    report = netplan.apply(PLAN, str(snap), runner=host, verify_timeout_s=0)
+    report = netplan.apply(PLAN, str(snap), runner=host, verify_timeout_s=0, mac_of=MACS.get)
     assert report["problems"] == [] and report["applied"] and not report["rolled_back"]
     assert em1.read_text() == "new em1\n" and em2.exists()
     assert ["netplan", "apply"] in host.calls
@@ -83,7 +89,7 @@ def test_apply_rolls_back_when_the_storage_path_breaks(snapshot, monkeypatch):
     monkeypatch.setattr(netplan, "pending_foreign", lambda plan, **k: [])
     snap, em1, em2 = snapshot
     host = FakeHost(apply_breaks=True)
-    report = netplan.apply(PLAN, str(snap), runner=host, verify_timeout_s=0)
+    report = netplan.apply(PLAN, str(snap), runner=host, verify_timeout_s=0, mac_of=MACS.get)
     assert report["rolled_back"] is True
     assert report["problems"] == [
         "nfs0 (198.18.115.6): expected dev em1 src 198.18.115.120, "
@@ -97,7 +103,7 @@ def test_apply_rolls_back_when_netplan_refuses_the_files(snapshot, monkeypatch):
     monkeypatch.setattr(netplan, "pending_foreign", lambda plan, **k: [])
     snap, em1, _ = snapshot
     host = FakeHost(generate_rc=1)
-    report = netplan.apply(PLAN, str(snap), runner=host, verify_timeout_s=0)
+    report = netplan.apply(PLAN, str(snap), runner=host, verify_timeout_s=0, mac_of=MACS.get)
     assert report["rolled_back"] and report["problems"][0] == "bad yaml"
     assert "netplan generate refused" in report["message"]
     assert em1.read_text() == "old em1\n"
@@ -108,7 +114,7 @@ def test_apply_refuses_a_pending_change_in_another_netplan_file(snapshot, monkey
     monkeypatch.setattr(netplan, "pending_foreign", lambda plan, **k: ["10-netplan-mgmt0.network"])
     snap, em1, em2 = snapshot
     host = FakeHost()
-    report = netplan.apply(PLAN, str(snap), runner=host, verify_timeout_s=0)
+    report = netplan.apply(PLAN, str(snap), runner=host, verify_timeout_s=0, mac_of=MACS.get)
     assert not report["applied"] and report["problems"] == [
         "pending change in 10-netplan-mgmt0.network"
     ]
@@ -149,7 +155,7 @@ def test_pending_foreign_compares_only_interfaces_railmount_does_not_manage(tmp_
 def test_verify_names_every_broken_vip():
     host = FakeHost(routes={**GOOD_ROUTES, "198.18.115.9": ("em1", "198.18.115.120")})
     del host.routes["198.18.115.7"]
-    assert verify.problems(PLAN, runner=host) == [
+    assert verify.problems(PLAN, runner=host, mac_of=MACS.get) == [
         "nfs1 (198.18.115.7): expected dev em2 src 198.18.115.113, "
         "actual RTNETLINK answers: Network is unreachable",
         "nfs3 (198.18.115.9): expected dev em2 src 198.18.115.113, "
@@ -190,3 +196,23 @@ def test_agent_unit_follows_the_plan(monkeypatch, enabled, active, is_enabled, r
     report = service.ensure(plan, reload=False, restart=restart, check=False)
     assert report["changed"] is bool(want)
     assert ran == [(action, service.UNIT) for action in want]
+
+
+def test_verify_names_a_port_whose_netplan_no_longer_matches_it():
+    """A MAC typo: the renamed port keeps its old addresses (routes and pings still work),
+    but the port's MAC is not the planned one, or networkd no longer manages it."""
+    typo = {
+        **PLAN,
+        "ports": [dict(PLAN["ports"][0]), {**PLAN["ports"][1], "mac": "02:00:00:00:01:99"}],
+    }
+    assert verify.problems(typo, runner=FakeHost(), mac_of=MACS.get) == [
+        "em2: MAC 02:00:00:00:01:02, planned 02:00:00:00:01:99"
+    ]  # the VIPs still route and answer: only the port check catches it
+    unmanaged = FakeHost(setup="unmanaged")
+    assert verify.port_problems(PLAN, unmanaged, MACS.get) == [
+        "em1: networkd setup unmanaged, expected configured",
+        "em2: networkd setup unmanaged, expected configured",
+    ]
+    assert verify.port_problems(PLAN, FakeHost(), {"em1": MACS["em1"]}.get) == [
+        "em2: no such interface (planned MAC 02:00:00:00:01:02)"
+    ]

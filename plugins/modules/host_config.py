@@ -10,9 +10,10 @@ short_description: Write railmount's per-host files, with diffs and a netplan sn
 description:
   - Writes each given file atomically when its content or mode differs, and removes
     stale files matching the given globs. Supports check mode and diff mode.
-  - Before it changes any file of group C(netplan) it saves the files it replaces or
-    removes into I(snapshot_dir) with a manifest, so C(railmount-host netplan-apply) can
-    put them back if the new configuration breaks the storage path. One snapshot is kept.
+  - Before it changes any file of group C(netplan) or C(plan) it saves the files it
+    replaces or removes into I(snapshot_dir) with a manifest, so
+    C(railmount-host netplan-apply) can put them back if the new configuration breaks the
+    storage path. One snapshot is kept.
   - Refuses to touch anything when the interface the default route uses has the MAC of
     a planned storage port (the management path would be reconfigured).
   - Normally called through the action plugin of the same name, which renders the files
@@ -79,6 +80,10 @@ import subprocess
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
+
+# What a failed netplan change puts back: the netplan files, and the host's plan that
+# describes them (the storage path check and the failover agent read it).
+SNAPSHOT_GROUPS = ("netplan", "plan")
 
 
 def _read(path):
@@ -204,7 +209,7 @@ def main():
                     "after": item["content"] if show else f"<{len(data)} bytes, mode {mode:o}>\n",
                 }
             )
-        if group == "netplan":
+        if group in SNAPSHOT_GROUPS:
             snapshot.save(path, "created" if old is None else "replaced")
         if not module.check_mode:
             _write(path, data, mode)
@@ -224,7 +229,7 @@ def main():
                         "after": "",
                     }
                 )
-            if rule["group"] == "netplan":
+            if rule["group"] in SNAPSHOT_GROUPS:
                 snapshot.save(path, "removed")
             if not module.check_mode:
                 os.unlink(path)

@@ -113,6 +113,7 @@ def apply(
     snapshot: str = SNAPSHOT,
     runner: Runner = run,
     verify_timeout_s: float = VERIFY_TIMEOUT_S,
+    mac_of: Any = verify.read_mac,
 ) -> dict[str, Any]:
     """Generate, apply, verify; roll back on failure. Returns a report (see main)."""
     report: dict[str, Any] = {"applied": False, "rolled_back": False, "problems": []}
@@ -138,7 +139,7 @@ def apply(
         report["problems"] = [applied.stderr.strip()]
         report["message"] = "netplan apply failed; the previous files were restored and applied"
         return _roll_back(snapshot, runner, report)
-    found = verify.wait_good(plan, verify_timeout_s, runner)
+    found = verify.wait_good(plan, verify_timeout_s, runner, mac_of=mac_of)
     if found:
         report["problems"] = found
         report["message"] = (
