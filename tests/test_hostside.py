@@ -216,3 +216,16 @@ def test_verify_names_a_port_whose_netplan_no_longer_matches_it():
     assert verify.port_problems(PLAN, FakeHost(), {"em1": MACS["em1"]}.get) == [
         "em2: no such interface (planned MAC 02:00:00:00:01:02)"
     ]
+
+
+def test_apply_refuses_when_the_other_netplan_files_do_not_generate(snapshot, monkeypatch):
+    def broken(plan, **_):
+        raise netplan.ForeignBroken("ERROR: mgmt0: networkd requires that use-dns ...")
+
+    monkeypatch.setattr(netplan, "pending_foreign", broken)
+    snap, em1, em2 = snapshot
+    host = FakeHost()
+    report = netplan.apply(PLAN, str(snap), runner=host, verify_timeout_s=0, mac_of=MACS.get)
+    assert report["problems"] == ["ERROR: mgmt0: networkd requires that use-dns ..."]
+    assert "do not generate" in report["message"] and not report["applied"]
+    assert em1.read_text() == "old em1\n" and not em2.exists() and host.calls == []

@@ -350,8 +350,10 @@ def test_broken_netplan_change_rolls_back(tmp_path):
 
 def test_pending_change_in_another_netplan_file_is_refused(tmp_path):
     """netplan apply would also apply an admin's unapplied edit: refuse, change nothing."""
+    # A valid edit nobody applied: the management port becomes optional for boot.
     guest(SPARE, "cp /etc/netplan/01-mgmt.yaml /root/01-mgmt.yaml.orig && "
-                 "sed -i 's/dhcp6: false/dhcp6: true/' /etc/netplan/01-mgmt.yaml")  # fmt: skip
+                 "sed -i 's/      dhcp6: false/      dhcp6: false\\n      optional: true/' "
+                 "/etc/netplan/01-mgmt.yaml")  # fmt: skip
     try:
 
         def mtu(_data, host):

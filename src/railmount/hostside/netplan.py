@@ -31,8 +31,8 @@ VERIFY_TIMEOUT_S = 20.0
 Runner = Callable[[list[str]], "subprocess.CompletedProcess[str]"]
 
 
-class Refused(Exception):
-    """Nothing was applied; the reason is for the admin."""
+class ForeignBroken(Exception):
+    """The other netplan files do not even generate: `netplan apply` would fail on them."""
 
 
 def run(argv: list[str]) -> subprocess.CompletedProcess[str]:
@@ -60,7 +60,7 @@ def pending_foreign(plan: dict[str, Any], root: str = "/", runner: Runner = run)
                 shutil.copy2(path, dest)
         result = runner(["netplan", "generate", "--root-dir", tmp])
         if result.returncode != 0:
-            return [f"netplan generate fails on the other netplan files: {result.stderr.strip()}"]
+            raise ForeignBroken(result.stderr.strip() or f"exit status {result.returncode}")
         want = _foreign_files(os.path.join(tmp, NETWORKD_RUN.lstrip("/")), plan)
         have = _foreign_files(os.path.join(root, NETWORKD_RUN.lstrip("/")), plan)
         changed = sorted(
@@ -117,7 +117,16 @@ def apply(
 ) -> dict[str, Any]:
     """Generate, apply, verify; roll back on failure. Returns a report (see main)."""
     report: dict[str, Any] = {"applied": False, "rolled_back": False, "problems": []}
-    pending = pending_foreign(plan, runner=runner)
+    try:
+        pending = pending_foreign(plan, runner=runner)
+    except ForeignBroken as err:
+        report["restored"] = restore(snapshot)
+        report["problems"] = [str(err)]
+        report["message"] = (
+            "the other netplan files do not generate, so `netplan apply` would fail on them "
+            "too. Fix them first; railmount put its own files back and applied nothing"
+        )
+        return report
     if pending:
         report["restored"] = restore(snapshot)
         report["problems"] = [f"pending change in {name}" for name in pending]
