@@ -91,7 +91,9 @@ def start(spec: LabSpec, guest: GuestSpec, image: GuestImage) -> int:
     run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", base, str(p.overlay)])
     with open(p.qemu_err, "w") as err:
         # -daemonize: returns once the VM is set up, so errors (tap busy, port taken) show here.
-        proc = subprocess.run(qemu_argv(spec, guest, image), stderr=err, check=False)
+        proc = subprocess.run(
+            qemu_argv(spec, guest, image), stdin=subprocess.DEVNULL, stderr=err, check=False
+        )
     if proc.returncode != 0:
         raise GuestError(f"{guest.name}: QEMU failed to start:\n{tail(p.qemu_err)}")
     found = read_pidfile(p.pidfile)

@@ -380,7 +380,7 @@ def _run_logged(argv: list[str], logf: TextIO, say: Progress, heartbeat: float |
     logf.write(f"$ {' '.join(argv)}\n")
     logf.flush()
     start = time.monotonic()
-    proc = subprocess.Popen(argv, stdout=logf, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT)
     next_beat = heartbeat
     while proc.poll() is None:
         time.sleep(0.5)

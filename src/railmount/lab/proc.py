@@ -42,6 +42,9 @@ def run(
     proc = subprocess.run(
         full,
         input=input,
+        # Never share our stdin: ssh (and QEMU) set it non-blocking and a dropped connection
+        # (a guest reboot) leaves it so, which makes every later ansible command refuse to run.
+        stdin=subprocess.DEVNULL if input is None else None,
         capture_output=True,
         text=True,
         timeout=timeout,
