@@ -93,7 +93,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_plan(args: argparse.Namespace) -> int:
     plans = _select(_load(args), args.host)
     if args.format == "json":
-        print(json.dumps({"hosts": {h: p.to_dict() for h, p in plans.items()}}, indent=2))
+        # Indented for a person; compact for a program (json's C encoder, 4x faster at scale).
+        indent = 2 if sys.stdout.isatty() else None
+        print(json.dumps({"hosts": {h: p.to_dict() for h, p in plans.items()}}, indent=indent))
     else:
         print(format_table(plans), end="")
     return 0

@@ -50,8 +50,14 @@ TIMINGS: dict[str, Any] = {}
 def sh(*argv: str, timeout: float = 1800, check: bool = True) -> subprocess.CompletedProcess:
     env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "PATH": f"{BIN}:{os.environ['PATH']}"}
     result = subprocess.run(
-        argv, cwd=REPO, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-        timeout=timeout, check=False,
+        argv,
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     if check and result.returncode != 0:
         pytest.fail(
