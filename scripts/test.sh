@@ -6,14 +6,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+stage() { echo "==> test.sh: $1 done at ${SECONDS} s"; }  # the README's CI timings
+
 bash scripts/setup.sh
+stage setup
 # shellcheck disable=SC1091
 source .venv/bin/activate
 
 bash scripts/lint.sh
+stage lint
 python -m pytest tests -q
+stage "unit tests"
 if [[ "${1:-}" == "--unit" ]]; then
   exit 0
 fi
 # Lab tests bring the lab up themselves and take it down at the end, pass or fail.
 python -m pytest tests/lab -m "lab or faults" -v -rfE --junitxml=reports/lab-junit.xml
+stage "lab tests"

@@ -12,6 +12,7 @@ from railmount.inventory import load_plans
 from railmount.model import SizingRow, SizingSettings, ValidateSettings
 from railmount.validation import bandwidth, fio_run, probe
 from railmount.validation.sizing import sizing
+from railmount.validation.verdicts.links import COUNTERS
 
 DATA = Path(__file__).parent / "data"
 
@@ -172,3 +173,17 @@ def test_sizing_uses_the_measurement_of_the_image_size_and_the_sites_rows():
     assert rows[("ResNet-50", "1MB")]["source"] == "bandwidth"
     only_site = sizing(SizingSettings(reference=False, workloads=site.workloads), None, workload_io)
     assert [r["workload"] for r in only_site] == ["MyNet"]
+
+
+def test_counters_script_reads_back_the_counters_the_first_probe_had(state):
+    """The end-of-run counter read is the probe's links section alone: parsed the same way,
+    it yields the same per-port counters (and nothing the links suite does not need)."""
+    full = (DATA / "probe-dgx-1-2.txt").read_text()
+    links_only = probe.split_sections(full)["links"]
+    assert probe.COUNTERS_SCRIPT.startswith(f"echo {probe.MARK}links;")
+    again = probe.parse(f"{probe.MARK}links\n" + "\n".join(links_only))
+    fields = (*COUNTERS, "rx_bytes", "tx_bytes", "mac", "mtu", "up")
+    for name, link in state.links.items():
+        assert [getattr(again.links[name], f) for f in fields] == [getattr(link, f) for f in fields]
+    assert again.links["em1"].rx_bytes > 0  # the capture has counters to compare
+    assert again.mounts == {} and again.route_get == {}

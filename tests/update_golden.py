@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -48,7 +49,9 @@ def expected_files(inventory: str) -> dict[str, str]:
             if name in files:
                 raise RuntimeError(f"two rendered files map to golden {name}")
             files[name] = text
-    files["plan.json"] = _cli("plan", "-i", str(source), "--format", "json")
+    # Kept indented for review; the CLI prints compact JSON when not on a terminal.
+    plan = json.loads(_cli("plan", "-i", str(source), "--format", "json"))
+    files["plan.json"] = json.dumps(plan, indent=2) + "\n"
     files["plan.txt"] = _cli("plan", "-i", str(source))
     return files
 

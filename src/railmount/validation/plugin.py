@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import pytest
 
 from railmount.planner import HostPlan
-from railmount.validation.probe import HostState, parse, probe_script
+from railmount.validation.probe import COUNTERS_SCRIPT, HostState, parse, probe_script
 from railmount.validation.verdicts.result import CheckResult
 
 DEFAULT_INVENTORY = "inventory/lab"
@@ -61,6 +61,7 @@ class Session:
         self._measured: dict[tuple[str, str], Any] = {}
         self.pending: list[tuple[str, str, Any]] = []  # measurements for the next report
         self.first_states: dict[str, HostState] = {}
+        self._last_counters: dict[str, HostState] = {}
         self.measurements: dict[str, dict[str, Any]] = {name: {} for name in self.hostnames}
         self.results: list[dict[str, Any]] = []
         self.extra: dict[str, Any] = {}  # top-level sections of results.json (fleet)
@@ -98,6 +99,15 @@ class Session:
             self._states[name] = parse(self.run(name, probe_script(self.plans[name])))
             self.first_states.setdefault(name, self._states[name])
         return self._states[name]
+
+    def last_counters(self, name: str) -> HostState:
+        """The ports' counters at the end of the run: read once per host, after its first
+        probe (only `ip -s link`, so the counter check costs one short command, not a probe
+        per port)."""
+        self.state(name)
+        if name not in self._last_counters:
+            self._last_counters[name] = parse(self.run(name, COUNTERS_SCRIPT))
+        return self._last_counters[name]
 
     def plan(self, name: str) -> HostPlan:
         return self.plans[name]

@@ -119,6 +119,10 @@ def probe_script(plan: HostPlan, active: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
+# The end-of-run counter read: only the links section (one command, no pings).
+COUNTERS_SCRIPT = f"echo {MARK}links; ip -j -s -d link show\n"
+
+
 def split_sections(output: str, mark: str = MARK) -> dict[str, list[str]]:
     """Lines of a remote script's output grouped under the `mark NAME` lines it echoed."""
     sections: dict[str, list[str]] = {}
