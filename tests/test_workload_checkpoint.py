@@ -306,3 +306,51 @@ def test_the_knee_is_the_arrays_limit():
 def test_fleet_steps():
     assert fleet.step_counts(3, None) == [1, 2, 3]
     assert fleet.step_counts(100, (1, 10, 50, 200)) == [1, 10, 50, 100]
+
+
+def test_wait_until_sleeps_until_the_hosts_clock_reads_the_start():
+    """The start barrier, run by this machine's bash/awk/sleep as a host would."""
+    import time
+
+    def waited(start_at: float) -> float:
+        t0 = time.monotonic()
+        subprocess.run(["bash", "-c", fio_run.wait_until(start_at)], check=True)
+        return time.monotonic() - t0
+
+    assert 0.6 <= waited(time.time() + 0.7) < 1.5
+    assert waited(time.time() - 30) < 0.5  # already past: fio starts at once
+
+
+def test_fleet_reads_start_together_and_count_every_byte_once(monkeypatch):
+    """Two hosts whose clocks disagree by 100 s: each waits for the same moment on its own
+    clock, and the aggregate is all bytes over first start to last end, not the sum of
+    the hosts' own rates (which would count the late host's window as extra throughput)."""
+    import time
+
+    monkeypatch.setattr(fleet, "START_LEAD_S", 0.0)
+    p, s = plan("dgx-1-1"), settings()
+    s = replace(s, workload=replace(s.workload, image_sizes=("1MB",)))
+    plans = {"a": p, "b": p}
+    clock = {"a": 0.0, "b": 100.0}  # host clock minus the controller's
+    waits: dict[str, float] = {}
+
+    def job(ios: int) -> dict:
+        return {"read": {"bw_bytes": ios * 1e6 / 10, "iops": ios / 10, "io_bytes": ios * 10**6,
+                         "total_ios": ios}, "error": 0}  # fmt: skip
+
+    def run(host: str, script: str) -> str:
+        if script == "date +%s.%N":
+            return f"{time.time() + clock[host]:.6f}\n"
+        if "--opendir" not in script:
+            return ""  # the data set exists
+        start = float(script.split("awk -v t=")[1].split()[0])
+        waits[host] = start - clock[host]
+        # a ran 100..110 on the controller's clock, b 102..112 (a late start, seen as such)
+        t0 = 100.0 + clock[host] + (2.0 if host == "b" else 0.0)
+        return fio_output((0, 0), (10**8, 10**8), (0, 0), (0, 0), [job(100)], seconds=(t0, t0 + 10))
+
+    result = fleet.workload_all(run, plans, s)["1MB"]
+    assert abs(waits["a"] - waits["b"]) < 0.05  # the same moment on both clocks
+    assert (result["window_s"], result["start_skew_s"]) == (12.0, 2.0)
+    assert result["read_bytes_per_s"] == pytest.approx(200e6 / 12)  # not 2 x 10 MB/s
+    assert result["files_per_s"] == pytest.approx(200 / 12, abs=0.05)

@@ -119,7 +119,9 @@ def prepare_script(plan: HostPlan, settings: ValidateSettings) -> str:
     return "\n".join(lines) + "\n"
 
 
-def phase_script(plan: HostPlan, settings: ValidateSettings, vips: list[str]) -> str:
+def phase_script(
+    plan: HostPlan, settings: ValidateSettings, vips: list[str], start_at: float | None = None
+) -> str:
     """Time-based fio over the given VIPs' mounts; counters after the ramp and before the end."""
     jobs = []
     for mount in plan.mounts:
@@ -136,7 +138,7 @@ def phase_script(plan: HostPlan, settings: ValidateSettings, vips: list[str]) ->
         *jobs,
     ]
     window = fio_run.Window(RAMP_S + 1, max(1, runtime - 2))
-    return fio_run.script([p.name for p in plan.ports], fio, window)
+    return fio_run.script([p.name for p in plan.ports], fio, window, start_at=start_at)
 
 
 def checksum_script(plan: HostPlan, settings: ValidateSettings) -> str:

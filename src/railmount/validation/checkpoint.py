@@ -87,16 +87,20 @@ def fio_args(plan: HostPlan, settings: ValidateSettings, verify_only: bool) -> l
     return args
 
 
-def write_script(plan: HostPlan, settings: ValidateSettings) -> str:
+def write_script(plan: HostPlan, settings: ValidateSettings, start_at: float | None = None) -> str:
     dirs = sorted({path.rsplit("/", 1)[0] for _, path in shard_files(plan, settings)})
     before = f"mkdir -p {' '.join(shlex.quote(d) for d in dirs)}"
     ports = [p.name for p in plan.ports]
-    return fio_run.script(ports, fio_args(plan, settings, False), None, before=before)
+    args = fio_args(plan, settings, False)
+    return fio_run.script(ports, args, None, before=before, start_at=start_at)
 
 
-def restore_script(plan: HostPlan, settings: ValidateSettings) -> str:
+def restore_script(
+    plan: HostPlan, settings: ValidateSettings, start_at: float | None = None
+) -> str:
     ports = [p.name for p in plan.ports]
-    return fio_run.script(ports, fio_args(plan, settings, True), None, drop_caches=True)
+    args = fio_args(plan, settings, True)
+    return fio_run.script(ports, args, None, drop_caches=True, start_at=start_at)
 
 
 def cleanup_script(plan: HostPlan, settings: ValidateSettings) -> str:

@@ -31,6 +31,8 @@ class Window:
 @dataclass
 class FioRun:
     seconds: float = 0.0  # length of the counter window
+    started: float | None = None  # the window's ends on the host's clock (epoch seconds)
+    ended: float | None = None
     rx: dict[str, int] = field(default_factory=dict)  # port -> bytes received in the window
     tx: dict[str, int] = field(default_factory=dict)  # port -> bytes sent in the window
     jobs: list[dict[str, Any]] = field(default_factory=list)  # fio's JSON jobs
@@ -63,6 +65,14 @@ def counter_paths(ports: list[str]) -> list[str]:
     return [f"/sys/class/net/{q(p)}/statistics/{d}_bytes" for d in ("rx", "tx") for p in ports]
 
 
+def wait_until(epoch: float) -> str:
+    """Shell that sleeps until the host's clock reads `epoch` (at once when already past)."""
+    return (
+        f'sleep "$(awk -v t={epoch:.3f} -v n="$(date +%s.%N)" '
+        "'BEGIN { d = t - n; print (d > 0 ? d : 0) }')\""
+    )
+
+
 def script(
     ports: list[str],
     fio_args: list[str],
@@ -70,8 +80,11 @@ def script(
     *,
     drop_caches: bool = False,
     before: str = "",
+    start_at: float | None = None,
 ) -> str:
-    """Shell for the host: optional preparation, then fio with counters around it."""
+    """Shell for the host: optional preparation, then fio with counters around it.
+    `start_at` (the host's clock, epoch seconds): fio starts then, after the preparation,
+    so several hosts start together however long their preparation took."""
     q = shlex.quote
     counters = " ".join(counter_paths(ports))
     sample = f"date +%s.%N; cat {counters}"
@@ -80,6 +93,8 @@ def script(
         lines.append(before)
     if drop_caches:
         lines.append(DROP_CACHES)
+    if start_at is not None:
+        lines.append(wait_until(start_at))
     fio = " ".join(q(a) for a in ["fio", "--output-format=json", *fio_args])
     if window is None:
         lines += [f"echo {MARK}t0; {sample}", f'{fio} > "$out" 2> "$err"; rc=$?']
@@ -109,7 +124,8 @@ def parse(output: str, ports: list[str]) -> FioRun:
     t0, t1 = found.get("t0", []), found.get("t1", [])
     n = len(ports)
     if len(t0) == len(t1) == 2 * n + 1:
-        run.seconds = float(t1[0]) - float(t0[0])
+        run.started, run.ended = float(t0[0]), float(t1[0])
+        run.seconds = run.ended - run.started
         for i, port in enumerate(ports):
             run.rx[port] = int(t1[1 + i]) - int(t0[1 + i])
             run.tx[port] = int(t1[1 + n + i]) - int(t0[1 + n + i])

@@ -9,11 +9,18 @@ training workload (a share of the array for training, 50 % as in the reference s
 how many hosts it feeds. The same is done for the file-per-sample reads and the
 checkpoint write/restore with every host at once: the array-level numbers that decide a
 multi-node job's data loading and checkpoint interval.
+
+"At once" is arranged, not hoped for: each host's clock offset to the controller is
+measured, and every host's fio starts at the same moment (after its own preparation,
+e.g. dropping caches, which takes longer on some hosts than others). Aggregates are every
+host's bytes over the span from the first start to the last end on the aligned clocks:
+summing each host's own rate would count a host's head start as array throughput.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -21,10 +28,12 @@ from typing import Any, TypeVar
 
 from railmount.model import ValidateSettings
 from railmount.planner import HostPlan
-from railmount.validation import bandwidth, checkpoint, workload
+from railmount.validation import bandwidth, checkpoint, fio_run, workload
 
 Runner = Callable[[str, str], str]  # (host, script) -> stdout
 T = TypeVar("T")
+# Time for every host to get through its preparation before fio starts everywhere.
+START_LEAD_S = 3.0
 
 
 def on_all(hosts: Sequence[str], job: Callable[[str], T]) -> dict[str, T]:
@@ -32,6 +41,53 @@ def on_all(hosts: Sequence[str], job: Callable[[str], T]) -> dict[str, T]:
     with ThreadPoolExecutor(max_workers=max(1, len(hosts))) as pool:
         futures = {host: pool.submit(job, host) for host in hosts}
     return {host: future.result() for host, future in futures.items()}
+
+
+def clock_offsets(run: Runner, hosts: Sequence[str]) -> dict[str, float]:
+    """Each host's clock minus the controller's, in seconds: the midpoint of the quicker
+    of two `date` round trips (off by at most half of it; the first may include
+    connecting)."""
+
+    def one(host: str) -> float:
+        best: tuple[float, float] | None = None
+        for _ in range(2):
+            sent = time.time()
+            reading = float(run(host, "date +%s.%N").split()[0])
+            back = time.time()
+            if best is None or back - sent < best[0]:
+                best = (back - sent, reading - (sent + back) / 2)
+        assert best is not None
+        return best[1]
+
+    return on_all(hosts, one)
+
+
+def together(
+    run: Runner, hosts: Sequence[str], script: Callable[[str, float], str]
+) -> tuple[dict[str, str], dict[str, float]]:
+    """script(host, start_at on that host's clock) run on every host, fio starting at the
+    same moment everywhere; (outputs, clock offsets)."""
+    offsets = clock_offsets(run, hosts)
+    at = time.time() + START_LEAD_S
+    return on_all(hosts, lambda h: run(h, script(h, at + offsets[h]))), offsets
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where the hosts' measuring windows lay, on the controller's clock."""
+
+    seconds: float  # first start to last end: every byte moved within it
+    skew_s: float  # last start minus first start
+
+
+def span(runs: dict[str, fio_run.FioRun], offsets: dict[str, float]) -> Span | None:
+    """None when a host's run gave no window (its errors say why)."""
+    ends = [(r.started, r.ended, offsets[h]) for h, r in runs.items()]
+    if not ends or any(start is None or end is None for start, end, _ in ends):
+        return None
+    starts = [float(start) - off for start, _, off in ends if start is not None]
+    stops = [float(end) - off for _, end, off in ends if end is not None]
+    return Span(round(max(stops) - min(starts), 3), round(max(starts) - min(starts), 3))
 
 
 def step_counts(n: int, steps: Sequence[int] | None) -> list[int]:
@@ -52,6 +108,7 @@ class Step:
     per_link_read_bytes_per_s: dict[str, dict[str, float]]
     line_rate_bytes_per_s: float  # what these hosts' links could take
     errors: int = 0
+    start_skew_s: float | None = None  # last host's counter window began this much later
 
     @property
     def fairness(self) -> float | None:
@@ -66,7 +123,10 @@ def read_step(
     run: Runner, plans: dict[str, HostPlan], hosts: list[str], settings: ValidateSettings
 ) -> Step:
     vips = {h: [m.vip for m in plans[h].mounts] for h in hosts}
-    outputs = on_all(hosts, lambda h: run(h, bandwidth.phase_script(plans[h], settings, vips[h])))
+    outputs, offsets = together(
+        run, hosts, lambda h, at: bandwidth.phase_script(plans[h], settings, vips[h], at)
+    )
+    window = span({h: fio_run.parse(o, _ports(plans[h])) for h, o in outputs.items()}, offsets)
     phases = {
         h: bandwidth.parse_phase("all", vips[h], [p.name for p in plans[h].ports], out)
         for h, out in outputs.items()
@@ -79,7 +139,12 @@ def read_step(
         per_link_read_bytes_per_s={h: dict(p.links) for h, p in phases.items()},
         line_rate_bytes_per_s=sum(host_line_rate(plans[h]) for h in hosts),
         errors=sum(p.errors for p in phases.values()),
+        start_skew_s=window.skew_s if window else None,
     )
+
+
+def _ports(plan: HostPlan) -> list[str]:
+    return [p.name for p in plan.ports]
 
 
 @dataclass
@@ -173,15 +238,25 @@ def workload_all(
     for label in settings.workload.image_sizes:
         ds = workload.data_set(label, settings, readers)
         run(hosts[0], workload.prepare_script(first, settings, ds))
-        outputs = on_all(
-            hosts, lambda h, ds=ds: run(h, workload.read_script(plans[h], settings, ds))
+        outputs, offsets = together(
+            run, hosts, lambda h, at, ds=ds: workload.read_script(plans[h], settings, ds, at)
         )
         per_host = {h: workload.summarize(plans[h], settings, ds, o) for h, o in outputs.items()}
+        runs = {h: fio_run.parse(o, _ports(plans[h])) for h, o in outputs.items()}
+        window = span(runs, offsets)
         p99 = [r.p99_latency_ms for r in per_host.values() if r.p99_latency_ms is not None]
+        if window and window.seconds > 0:
+            files_per_s = sum(r.total("read", "total_ios") for r in runs.values()) / window.seconds
+            rate = sum(r.total("read", "io_bytes") for r in runs.values()) / window.seconds
+        else:  # a host measured nothing (its errors are counted): what the others saw
+            files_per_s = sum(r.files_per_s for r in per_host.values())
+            rate = sum(r.read_bytes_per_s for r in per_host.values())
         out[label] = {
             "hosts": len(hosts),
-            "files_per_s": round(sum(r.files_per_s for r in per_host.values()), 1),
-            "read_bytes_per_s": sum(r.read_bytes_per_s for r in per_host.values()),
+            "files_per_s": round(files_per_s, 1),
+            "read_bytes_per_s": rate,
+            "window_s": window.seconds if window else None,
+            "start_skew_s": window.skew_s if window else None,
             "p99_latency_ms": max(p99) if p99 else None,
             "errors": sum(r.errors for r in per_host.values()),
             "per_host_files_per_s": {h: r.files_per_s for h, r in per_host.items()},
@@ -195,17 +270,18 @@ def checkpoint_all(
     """Every host writes its shard at once, then every host restores at once."""
     hosts = list(plans)
 
-    def one(kind: str) -> dict[str, checkpoint.Pass]:
-        def script(h: str) -> str:
-            if kind == "write":
-                return checkpoint.write_script(plans[h], settings)
-            return checkpoint.restore_script(plans[h], settings)
+    spans: dict[str, Span | None] = {}
 
-        outputs = on_all(hosts, lambda h: run(h, script(h)))
-        return {
-            h: checkpoint.summarize(kind, out, [p.name for p in plans[h].ports])
-            for h, out in outputs.items()
-        }
+    def one(kind: str) -> dict[str, checkpoint.Pass]:
+        def script(h: str, at: float) -> str:
+            if kind == "write":
+                return checkpoint.write_script(plans[h], settings, at)
+            return checkpoint.restore_script(plans[h], settings, at)
+
+        outputs, offsets = together(run, hosts, script)
+        runs = {h: fio_run.parse(o, _ports(plans[h])) for h, o in outputs.items()}
+        spans[kind] = span(runs, offsets)
+        return {h: checkpoint.summarize(kind, o, _ports(plans[h])) for h, o in outputs.items()}
 
     try:
         writes = one("write")
@@ -214,11 +290,12 @@ def checkpoint_all(
         on_all(hosts, lambda h: run(h, checkpoint.cleanup_script(plans[h], settings)))
     size = checkpoint.sizing(settings.checkpoint)
 
-    def aggregate(passes: dict[str, checkpoint.Pass]) -> float:
-        longest = max((p.seconds for p in passes.values()), default=0.0)
-        return sum(p.bytes for p in passes.values()) / longest if longest else 0.0
+    def aggregate(kind: str, passes: dict[str, checkpoint.Pass]) -> float:
+        window = spans.get(kind)
+        seconds = window.seconds if window else max((p.seconds for p in passes.values()), default=0)
+        return sum(p.bytes for p in passes.values()) / seconds if seconds else 0.0
 
-    write_rate, restore_rate = aggregate(writes), aggregate(restores)
+    write_rate, restore_rate = aggregate("write", writes), aggregate("read", restores)
     # With every host checkpointing at once each gets its share of the aggregate.
     per_host_write = write_rate / len(hosts) if hosts else 0.0
     write_s = size.model_bytes_per_host / per_host_write if per_host_write else None

@@ -109,9 +109,12 @@ def fio_args(plan: HostPlan, settings: ValidateSettings, ds: DataSet) -> list[st
     return args
 
 
-def read_script(plan: HostPlan, settings: ValidateSettings, ds: DataSet) -> str:
+def read_script(
+    plan: HostPlan, settings: ValidateSettings, ds: DataSet, start_at: float | None = None
+) -> str:
     ports = [p.name for p in plan.ports]
-    return fio_run.script(ports, fio_args(plan, settings, ds), None, drop_caches=True)
+    args = fio_args(plan, settings, ds)
+    return fio_run.script(ports, args, None, drop_caches=True, start_at=start_at)
 
 
 def summarize(plan: HostPlan, settings: ValidateSettings, ds: DataSet, out: str) -> SizeResult:
