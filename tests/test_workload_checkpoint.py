@@ -22,12 +22,13 @@ from railmount.validation.verdicts import workload as wl_verdicts
 PORTS = ["em1", "em2"]
 
 
-def fio_output(rx0, rx1, tx0, tx1, jobs, rc=0, seconds=(100.0, 110.0), stderr=""):
+def fio_output(rx0, rx1, tx0, tx1, jobs, rc=0, seconds=(100.0, 110.0), stderr="", reported=None):
     """What fio_run.script prints: counters before/after, fio's JSON, stderr, rc."""
     m = fio_run.MARK
+    report = {"jobs": jobs} if reported is None else {"timestamp_ms": reported * 1000, "jobs": jobs}
     lines = [f"{m}t0", str(seconds[0]), *map(str, rx0), *map(str, tx0)]
     lines += [f"{m}t1", str(seconds[1]), *map(str, rx1), *map(str, tx1)]
-    lines += [f"{m}fio", "fio: opendir added 32 files", json.dumps({"jobs": jobs})]
+    lines += [f"{m}fio", "fio: opendir added 32 files", json.dumps(report)]
     lines += [f"{m}stderr", stderr, f"{m}rc", str(rc)]
     return "\n".join(lines)
 
@@ -323,8 +324,9 @@ def test_wait_until_sleeps_until_the_hosts_clock_reads_the_start():
 
 def test_fleet_reads_start_together_and_count_every_byte_once(monkeypatch):
     """Two hosts whose clocks disagree by 100 s: each waits for the same moment on its own
-    clock, and the aggregate is all bytes over first start to last end, not the sum of
-    the hosts' own rates (which would count the late host's window as extra throughput)."""
+    clock, and the aggregate is all bytes over the first I/O to the last (fio's own
+    figures, not fio's set-up), not the sum of the hosts' own rates (which would count the
+    late host's window as extra throughput)."""
     import time
 
     monkeypatch.setattr(fleet, "START_LEAD_S", 0.0)
@@ -336,7 +338,7 @@ def test_fleet_reads_start_together_and_count_every_byte_once(monkeypatch):
 
     def job(ios: int) -> dict:
         return {"read": {"bw_bytes": ios * 1e6 / 10, "iops": ios / 10, "io_bytes": ios * 10**6,
-                         "total_ios": ios}, "error": 0}  # fmt: skip
+                         "total_ios": ios, "runtime": 10_000}, "error": 0}  # fmt: skip
 
     def run(host: str, script: str) -> str:
         if script == "date +%s.%N":
@@ -345,9 +347,11 @@ def test_fleet_reads_start_together_and_count_every_byte_once(monkeypatch):
             return ""  # the data set exists
         start = float(script.split("awk -v t=")[1].split()[0])
         waits[host] = start - clock[host]
-        # a ran 100..110 on the controller's clock, b 102..112 (a late start, seen as such)
-        t0 = 100.0 + clock[host] + (2.0 if host == "b" else 0.0)
-        return fio_output((0, 0), (10**8, 10**8), (0, 0), (0, 0), [job(100)], seconds=(t0, t0 + 10))
+        # fio launched at 100 on the controller's clock; a read 101..111, b (slower to set
+        # up) 103..113, and both took a second to exit
+        io_end = 111.0 + clock[host] + (2.0 if host == "b" else 0.0)
+        return fio_output((0, 0), (10**8, 10**8), (0, 0), (0, 0), [job(100)],
+                          seconds=(100.0 + clock[host], io_end + 1), reported=io_end)  # fmt: skip
 
     result = fleet.workload_all(run, plans, s)["1MB"]
     assert abs(waits["a"] - waits["b"]) < 0.05  # the same moment on both clocks

@@ -33,6 +33,7 @@ class FioRun:
     seconds: float = 0.0  # length of the counter window
     started: float | None = None  # the window's ends on the host's clock (epoch seconds)
     ended: float | None = None
+    reported: float | None = None  # when fio wrote its report (its timestamp_ms), host clock
     rx: dict[str, int] = field(default_factory=dict)  # port -> bytes received in the window
     tx: dict[str, int] = field(default_factory=dict)  # port -> bytes sent in the window
     jobs: list[dict[str, Any]] = field(default_factory=list)  # fio's JSON jobs
@@ -46,6 +47,16 @@ class FioRun:
     def rates(self, direction: str) -> dict[str, float]:
         counts = self.rx if direction == "rx" else self.tx
         return {port: self.rate(direction, port) for port in counts}
+
+    def io_window(self, kind: str) -> tuple[float, float] | None:
+        """(first, last) I/O on the host's clock, from fio's own figures: its report came
+        at `timestamp_ms`, after its longest job's `runtime` of I/O. Unlike the counter
+        window this leaves out fio's set-up (listing a data set of many files takes a
+        while on a busy array)."""
+        runtime = max((job.get(kind, {}).get("runtime", 0) for job in self.jobs), default=0)
+        if self.reported is None or runtime <= 0:
+            return None
+        return self.reported - runtime / 1000, self.reported
 
     def total(self, kind: str, key: str) -> float:
         """Sum over jobs of fio's jobs[].<kind>.<key> (kind read|write, key e.g. bw_bytes)."""
@@ -133,7 +144,10 @@ def parse(output: str, ports: list[str]) -> FioRun:
     start = text.find("{")  # fio may print notes ("opendir added N files") first
     if start >= 0:
         try:
-            run.jobs = json.loads(text[start:]).get("jobs", [])
+            report = json.loads(text[start:])
+            run.jobs = report.get("jobs", [])
+            if isinstance(report.get("timestamp_ms"), int | float):
+                run.reported = report["timestamp_ms"] / 1000
         except json.JSONDecodeError:
             run.errors.append("fio printed no valid JSON")
     run.errors += [line for line in found.get("stderr", []) if line.strip()]

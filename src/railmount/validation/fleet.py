@@ -74,20 +74,29 @@ def together(
 
 @dataclass(frozen=True)
 class Span:
-    """Where the hosts' measuring windows lay, on the controller's clock."""
+    """Where the hosts' I/O lay, on the controller's clock."""
 
-    seconds: float  # first start to last end: every byte moved within it
-    skew_s: float  # last start minus first start
+    seconds: float  # first host's first I/O to last host's last: every byte moved within it
+    skew_s: float  # last host's first I/O minus the first host's
 
 
-def span(runs: dict[str, fio_run.FioRun], offsets: dict[str, float]) -> Span | None:
-    """None when a host's run gave no window (its errors say why)."""
-    ends = [(r.started, r.ended, offsets[h]) for h, r in runs.items()]
-    if not ends or any(start is None or end is None for start, end, _ in ends):
+def span(
+    runs: dict[str, fio_run.FioRun], offsets: dict[str, float], kind: str = "read"
+) -> Span | None:
+    """From fio's own I/O windows, or the counter windows where fio gave none; None when
+    a host's run gave neither (its errors say why)."""
+    windows = []
+    for host, run in runs.items():
+        window = run.io_window(kind)
+        if window is None and run.started is not None and run.ended is not None:
+            window = (run.started, run.ended)
+        if window is None:
+            return None
+        windows.append((window[0] - offsets[host], window[1] - offsets[host]))
+    if not windows:
         return None
-    starts = [float(start) - off for start, _, off in ends if start is not None]
-    stops = [float(end) - off for _, end, off in ends if end is not None]
-    return Span(round(max(stops) - min(starts), 3), round(max(starts) - min(starts), 3))
+    starts, ends = [w[0] for w in windows], [w[1] for w in windows]
+    return Span(round(max(ends) - min(starts), 3), round(max(starts) - min(starts), 3))
 
 
 def step_counts(n: int, steps: Sequence[int] | None) -> list[int]:
@@ -280,7 +289,7 @@ def checkpoint_all(
 
         outputs, offsets = together(run, hosts, script)
         runs = {h: fio_run.parse(o, _ports(plans[h])) for h, o in outputs.items()}
-        spans[kind] = span(runs, offsets)
+        spans[kind] = span(runs, offsets, kind)
         return {h: checkpoint.summarize(kind, o, _ports(plans[h])) for h, o in outputs.items()}
 
     try:
