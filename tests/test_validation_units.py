@@ -81,7 +81,8 @@ def test_probe_failures_parse_as_failures():
 def test_probe_script_touches_mounts_before_reading_tcp(lab):
     plan = lab[1]["dgx-1-1"]
     script = probe.probe_script(plan)
-    assert script.index("stat -f /mnt/nfs3") < script.index(f"{probe.MARK}tcp")
+    touch = "timeout 5 stat -f /mnt/nfs0 /mnt/nfs1 /mnt/nfs2 /mnt/nfs3"
+    assert script.index(touch) < script.index(f"{probe.MARK}tcp")
     assert script.count(f"{probe.MARK}route ") == 4
     assert "arping" not in probe.probe_script(plan, active=False)
 
