@@ -29,7 +29,9 @@ SHOW_PLANS = """
   tasks:
     - name: Show the plan's host and first port
       ansible.builtin.debug:
-        msg: "plan-of={{{{ railmount_plan.host }}}} port={{{{ railmount_plan.ports[0].address }}}}"
+        msg: "plan-of={{{{ plan.host }}}} port={{{{ plan.ports[0].address }}}}"
+      vars:
+        plan: "{{{{ railmount_plan_json | from_json }}}}"
       tags: [always]
 """
 
@@ -108,7 +110,7 @@ def test_plan_role_on_its_own_plans_once_for_every_host(tmp_path):
   tasks:
     - name: Show the plan's host
       ansible.builtin.debug:
-        msg: "plan-of={{ railmount_plan.host }}"
+        msg: "plan-of={{ (railmount_plan_json | from_json).host }}"
 """
     )
     run = ansible_playbook("-i", str(inventory), str(playbook))

@@ -8,6 +8,7 @@ cannot differ.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ansible.plugins.action import ActionBase
@@ -22,9 +23,11 @@ class ActionModule(ActionBase):
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
-        plan = task_vars.get("railmount_plan")
-        if not plan:
-            return {**result, "failed": True, "msg": "no railmount_plan fact: run the plan role"}
+        text = task_vars.get("railmount_plan_json")
+        if not text:
+            msg = "no railmount_plan_json fact: run the plan role"
+            return {**result, "failed": True, "msg": msg}
+        plan = json.loads(str(text))
         files, remove = host_files(plan)
         args = {
             "files": [

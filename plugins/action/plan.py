@@ -9,10 +9,14 @@ vault included), checks them with railmount's checker — one failure lists ever
 dir and the rollout settings for the next play's `serial`.
 
 `scope: host` (the plan role, on each host) reads that host's plan file and sets the
-`railmount_plan` fact: constant work per host, so a playbook run costs O(hosts), not
-O(hosts^2) as re-checking the inventory for every host would. Without a published plan
-(the role used on its own) the first host to need one checks and plans the inventory,
-under a lock, and publishes the outcome for the others: still once per run.
+`railmount_plan_json` fact (the plan as JSON text; `railmount_plan_json | from_json` is the
+dict). Text, not a nested dict: Ansible copies, tags and pickles every container of a fact
+several times per host, and at 1,000 hosts a nested plan made the plan stage 1.5x a no-op
+play where the text keeps it at ~1.3x. It is constant work per host, so a playbook run
+costs O(hosts), not O(hosts^2) as re-checking the inventory for every host would.
+Without a published plan (the role used on its own) the first host to need one checks
+and plans the inventory, under a lock, and publishes the outcome for the others: still
+once per run.
 """
 
 from __future__ import annotations
@@ -45,8 +49,10 @@ from railmount.inventory import plain
 from railmount.model import Inventory
 from railmount.planner import HostPlan, plan_inventory
 
-PLAN_FACT = "railmount_plan"
+PLAN_FACT = "railmount_plan_json"
 RUN_FACT = "railmount_run"
+# Facts railmount sets, never inventory input (a fact cache may hand them back).
+OWN_FACTS = (PLAN_FACT, "railmount_plan", RUN_FACT)
 PLANS = "railmount-plans"  # link to the current plan dir, in this run's local temp dir
 PROBLEMS = "problems.json"  # published instead of plans when the check failed
 
@@ -76,7 +82,7 @@ def read_railmount_vars(
         templated = None
         values = {}
         for key, value in host_vars.items():
-            if not key.startswith("railmount_") or key in (PLAN_FACT, RUN_FACT):
+            if not key.startswith("railmount_") or key in OWN_FACTS:
                 continue
             if host not in clients and key in GLOBAL_KEYS:
                 # Group-wide keys are read from the clients (as `railmount check` does);
@@ -194,7 +200,7 @@ class ActionModule(ActionBase):
         path = plans / f"{host}.json"
         if not path.is_file():
             return {**result, "failed": True, "msg": f"{host} is not a storage client"}
-        result["ansible_facts"] = {PLAN_FACT: json.loads(path.read_text())}
+        result["ansible_facts"] = {PLAN_FACT: path.read_text()}
         if Display().verbosity < 1:
             # Ansible deep-copies and converts every result for the callbacks, printed or
             # not: ~8 KB of plan per host (1.3x a no-op play at 1,000 hosts, 1.5x with it).

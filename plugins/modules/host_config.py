@@ -17,7 +17,7 @@ description:
   - Refuses to touch anything when the interface the default route uses has the MAC of
     a planned storage port (the management path would be reconfigured).
   - Normally called through the action plugin of the same name, which renders the files
-    from the C(railmount_plan) fact.
+    from the C(railmount_plan_json) fact.
 options:
   files:
     description: Files to write.

@@ -79,7 +79,7 @@ def _env() -> jinja2.Environment:
 
 
 def plan_data(plan: HostPlan) -> dict[str, Any]:
-    """The plan as JSON types, as the railmount_plan fact carries it."""
+    """The plan as JSON types, as the railmount_plan_json fact carries it (parsed)."""
     data: dict[str, Any] = json.loads(json.dumps(plan.to_dict()))
     return data
 
