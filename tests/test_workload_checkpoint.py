@@ -104,8 +104,11 @@ def test_workload_reads_open_every_sample_on_every_mount():
     dirs = [a.split("=", 1)[1] for a in args if a.startswith("--opendir=")]
     assert dirs == [f"/mnt/nfs{i}/.railmount/dataset-150KB" for i in range(4)]
     assert args.count("--numjobs=3") == 4
-    script = workload.read_script(p, s, ds)
-    assert fio_run.DROP_CACHES in script
+    script = workload.read_script(p, s, ds, start_at=1000.0)
+    # caches dropped, the data set listed through every mount, then the start barrier, fio
+    listing = "ls -f -l " + " ".join(dirs)
+    order = [fio_run.DROP_CACHES, listing, "awk -v t=1000.000", "fio --output-format=json"]
+    assert [script.index(part) for part in order] == sorted(script.index(p) for p in order)
     prepare = workload.prepare_script(p, s, ds)
     assert "/mnt/nfs0/.railmount/dataset-150KB/.complete" in prepare
     assert f"--nrfiles={ds.files}" in prepare and "/mnt/nfs1/" not in prepare

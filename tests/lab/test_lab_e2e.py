@@ -224,6 +224,11 @@ def test_validation_passes_with_bandwidth_workload_checkpoint_and_fleet():
     limit = fleet["array_limit_bytes_per_s"]
     assert limit is not None and abs(limit - 300e6 / 8) <= 0.1 * 300e6 / 8, fleet["steps"]
     assert fleet["hosts_fed_at_line_rate"] == 1  # 300 Mbit/s feeds one host of 2x100
+    # Every host's file-per-sample reads at once pass the same shaped uplinks: counted
+    # once over the span they took, they cannot exceed the array (summing each host's own
+    # rate once reported 41.6 MB/s here).
+    for size, reads in fleet["workload_io"].items():
+        assert reads["read_bytes_per_s"] <= 1.1 * 300e6 / 8, (size, reads)
     assert fleet["checkpoint"]["verified"] is True
     assert (REPORTS / "lab/report.html").exists() and (REPORTS / "lab/bandwidth.svg").exists()
     assert (REPORTS / "lab/fleet.svg").exists()

@@ -33,7 +33,7 @@ from railmount.validation import bandwidth, checkpoint, fio_run, workload
 Runner = Callable[[str, str], str]  # (host, script) -> stdout
 T = TypeVar("T")
 # Time for every host to get through its preparation before fio starts everywhere.
-START_LEAD_S = 3.0
+START_LEAD_S = 5.0
 
 
 def on_all(hosts: Sequence[str], job: Callable[[str], T]) -> dict[str, T]:

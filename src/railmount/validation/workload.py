@@ -112,9 +112,16 @@ def fio_args(plan: HostPlan, settings: ValidateSettings, ds: DataSet) -> list[st
 def read_script(
     plan: HostPlan, settings: ValidateSettings, ds: DataSet, start_at: float | None = None
 ) -> str:
+    """Caches dropped, then the data set listed through every mount, as a data loader
+    builds its file list at start: fio's own listing then costs no round trips, so hosts
+    told to start together start reading together (on the lab, listing over the wire made
+    fio's start differ by up to 6 s between hosts). Each sample's open still revalidates
+    the file with the array (NFS close-to-open), which is the cost being measured."""
     ports = [p.name for p in plan.ports]
     args = fio_args(plan, settings, ds)
-    return fio_run.script(ports, args, None, drop_caches=True, start_at=start_at)
+    dirs = " ".join(shlex.quote(ds.directory(m.path, settings)) for m in plan.mounts)
+    before = f"{fio_run.DROP_CACHES}\nls -f -l {dirs} >/dev/null"
+    return fio_run.script(ports, args, None, before=before, start_at=start_at)
 
 
 def summarize(plan: HostPlan, settings: ValidateSettings, ds: DataSet, out: str) -> SizeResult:
