@@ -13,8 +13,9 @@ multi-node job's data loading and checkpoint interval.
 "At once" is arranged, not hoped for: each host's clock offset to the controller is
 measured, and every host's fio starts at the same moment (after its own preparation,
 e.g. dropping caches, which takes longer on some hosts than others). Aggregates are every
-host's bytes over the span from the first start to the last end on the aligned clocks:
-summing each host's own rate would count a host's head start as array throughput.
+host's bytes over the span from the first host's first I/O to the last host's last on the
+aligned clocks (a lower bound): summing each host's own rate would count a host's head
+start as array throughput.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ class Step:
     per_link_read_bytes_per_s: dict[str, dict[str, float]]
     line_rate_bytes_per_s: float  # what these hosts' links could take
     errors: int = 0
-    start_skew_s: float | None = None  # last host's counter window began this much later
+    start_skew_s: float | None = None  # last host's I/O window began this much later (Span)
 
     @property
     def fairness(self) -> float | None:
@@ -137,7 +138,7 @@ def read_step(
     )
     window = span({h: fio_run.parse(o, _ports(plans[h])) for h, o in outputs.items()}, offsets)
     phases = {
-        h: bandwidth.parse_phase("all", vips[h], [p.name for p in plans[h].ports], out)
+        h: bandwidth.parse_phase("all", vips[h], _ports(plans[h]), out)
         for h, out in outputs.items()
     }
     per_host = {h: sum(p.links.values()) for h, p in phases.items()}
