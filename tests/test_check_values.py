@@ -382,7 +382,7 @@ def test_extra_options_must_be_a_list():
 
 
 def test_ordinary_extra_options_reach_the_mounts():
-    opts = ["nolock", "timeo=600,retrans=2", "noresvport", "sec=sys", "lookupcache=positive"]
+    opts = ["nolock", "timeo=600,retrans=2", "noresvport", "sec=sys", "nocto"]
     inv = valid().set_global("railmount_nfs", {"extra_options": opts}).build()
     assert inv.nfs.extra_options == tuple(opts)
 
@@ -395,6 +395,25 @@ def test_the_planner_expects_exactly_the_managed_options():
     expected = expected_mount_options(inv.nfs, inv.array.vips[0])
     assert [k for k, _ in expected[:-1]] == ["vers", "proto", "rsize", "wsize", "hard", "nconnect"]
     assert {k for k, _ in expected[:-1]} <= set(MANAGED_OPTIONS)
+
+
+def test_every_railmount_nfs_option_field_has_a_row_of_the_option_table():
+    # A field added to NfsOptions without its row would never reach fstab.
+    from dataclasses import fields
+
+    from railmount.model import NfsOptions
+    from railmount.nfs import MOUNT_OPTIONS
+
+    rows = {row.key for row in MOUNT_OPTIONS if row.key}
+    assert rows | {"mount_root"} == {f.name for f in fields(NfsOptions)}
+
+
+def test_the_option_table_order_is_the_fstab_order():
+    from railmount.nfs import fstab_options
+
+    inv = valid().set_global("railmount_nfs", {"extra_options": ["nolock"], "nconnect": 2}).build()
+    names = [k for k, _ in fstab_options(inv.nfs)]
+    assert names == ["vers", "proto", "rsize", "wsize", "hard", "nconnect", "nolock", "_netdev"]
 
 
 # --- addresses and subnets -----------------------------------------------------------------

@@ -1,39 +1,87 @@
-"""NFS mount options: the one list of what railmount manages, for the checker and the planner.
+"""NFS mount options: the one table of what railmount writes into every mount.
 
-railmount writes MANAGED_OPTIONS into every mount from railmount_nfs (and /proc/mounts must
-show them); `extra_options` may add anything else, except another spelling of a managed
-option or an option that would break what railmount sets up (REFUSED_OPTIONS).
+Each row says which railmount_nfs key sets an option, how fstab spells it, how
+/proc/mounts shows it (what the mounts verdict expects), the other spellings mount.nfs
+accepts for it, and, by its place in MOUNT_OPTIONS, its fstab order. The planner, the
+`extra_options` refusal and the expected options all loop over this table; adding an
+option is the railmount_nfs field in model.py plus one row here.
 """
 
 from __future__ import annotations
 
-# Option written by railmount -> the railmount_nfs key that sets it. Order = fstab order.
-MANAGED_OPTIONS: dict[str, str] = {
-    "vers": "version",
-    "proto": "proto",
-    "rsize": "rsize",
-    "wsize": "wsize",
-    "hard": "hard",
-    "soft": "hard",
-    "nconnect": "nconnect",
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Options = list[tuple[str, str]]  # (name, value); value '' for a flag
+
+
+def _value(name: str) -> Callable[[Any], Options]:
+    """name=value, left out while the key is unset."""
+    return lambda value: [] if value is None else [(name, str(value))]
+
+
+def _flag(on: str, off: str) -> Callable[[Any], Options]:
+    return lambda value: [(on if value else off, "")]
+
+
+def _extra(items: Any) -> Options:
+    return [(n, v) for n, _, v in (o.partition("=") for o in items)]
+
+
+def _always(name: str) -> Callable[[Any], Options]:
+    return lambda _: [(name, "")]
+
+
+def _never(_: Any) -> Options:
+    return []
+
+
+@dataclass(frozen=True)
+class MountOption:
+    """One row: an option railmount writes."""
+
+    name: str  # as mount.nfs spells it ('' for the place extra_options go)
+    key: str | None  # the railmount_nfs field it renders; None: written into every mount
+    fstab: Callable[[Any], Options]  # the key's value -> what fstab gets
+    shown: Callable[[Any], Options] = _never  # -> what /proc/mounts must show
+    aliases: tuple[str, ...] = ()  # other names mount.nfs accepts for the same setting
+    managed: bool = True  # railmount's to set: refused in extra_options
+
+    def refusal(self) -> tuple[str, str]:
+        """(why, fix) for this option in extra_options."""
+        if self.key is None:
+            return "is not allowed: railmount adds it to every mount", "remove it"
+        return (
+            f"is set by railmount_nfs.{self.key}",
+            f"set railmount_nfs.{self.key} instead and remove it from extra_options",
+        )
+
+
+# In fstab order.
+MOUNT_OPTIONS: tuple[MountOption, ...] = (
+    MountOption(
+        "vers",
+        "version",
+        _value("vers"),
+        _value("vers"),
+        ("nfsvers", "v2", "v3", "v4", "v4.0", "v4.1", "v4.2"),
+    ),
+    MountOption("proto", "proto", _value("proto"), _value("proto"), ("tcp", "udp", "rdma")),
+    MountOption("rsize", "rsize", _value("rsize"), _value("rsize")),
+    MountOption("wsize", "wsize", _value("wsize"), _value("wsize")),
+    MountOption("hard", "hard", _flag("hard", "soft"), _flag("hard", "soft"), ("soft", "softerr")),
+    MountOption("nconnect", "nconnect", _value("nconnect"), _value("nconnect")),
+    MountOption("", "extra_options", _extra, managed=False),
+    MountOption("_netdev", None, _always("_netdev")),  # userspace-only: not in /proc/mounts
+)
+# Every spelling of a managed option -> its row.
+MANAGED_OPTIONS: dict[str, MountOption] = {
+    name: row for row in MOUNT_OPTIONS if row.managed for name in (row.name, *row.aliases)
 }
-# Other spellings mount.nfs accepts for the same settings -> the railmount_nfs key.
-OPTION_ALIASES: dict[str, str] = {
-    "nfsvers": "version",
-    "v2": "version",
-    "v3": "version",
-    "v4": "version",
-    "v4.0": "version",
-    "v4.1": "version",
-    "v4.2": "version",
-    "tcp": "proto",
-    "udp": "proto",
-    "rdma": "proto",
-    "softerr": "hard",
-}
-# Options that would undo what railmount sets up -> why.
+
+# Options nobody sets, as they would undo what railmount sets up -> why.
 REFUSED_OPTIONS: dict[str, str] = {
-    "_netdev": "railmount adds it to every mount",
     "noauto": "the mount would not come back after a reboot",
     "ro": "the validation writes its test files through every mount",
     "addr": "railmount mounts each VIP by its own address",
@@ -48,6 +96,20 @@ REFUSED_OPTIONS: dict[str, str] = {
 }
 
 
+def fstab_options(nfs: Any) -> Options:
+    """What fstab gets, in order, from a railmount_nfs section."""
+    return [opt for row in MOUNT_OPTIONS for opt in row.fstab(_setting(nfs, row))]
+
+
+def shown_options(nfs: Any) -> Options:
+    """What /proc/mounts must show for the managed options, in table order."""
+    return [opt for row in MOUNT_OPTIONS for opt in row.shown(_setting(nfs, row))]
+
+
+def _setting(nfs: Any, row: MountOption) -> Any:
+    return getattr(nfs, row.key) if row.key else True
+
+
 def option_problem(option: str) -> tuple[str, str] | None:
     """(why, fix) if one comma-free mount option may not be in extra_options, else None."""
     name, sep, value = option.partition("=")
@@ -59,12 +121,10 @@ def option_problem(option: str) -> tuple[str, str] | None:
         return f"{option!r} has no option name", "write it like timeo=600"
     if sep and not value:
         return f"'{name}=' has no value", f"give a value, like {name}=600, or remove it"
-    key = MANAGED_OPTIONS.get(name) or OPTION_ALIASES.get(name)
-    if key:
-        return (
-            f"'{option}' is set by railmount_nfs.{key}",
-            f"set railmount_nfs.{key} instead and remove it from extra_options",
-        )
+    row = MANAGED_OPTIONS.get(name)
+    if row:
+        why, fix = row.refusal()
+        return f"'{option}' {why}", fix
     if name in REFUSED_OPTIONS:
         return f"'{option}' is not allowed: {REFUSED_OPTIONS[name]}", "remove it"
     return None

@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from railmount.model import Client, Inventory, NfsOptions, Port, Vip
-from railmount.nfs import MANAGED_OPTIONS
+from railmount.nfs import fstab_options, shown_options
 
 SYSCTL_FILE = "/etc/sysctl.d/60-railmount.conf"
 PLAN_FILE = "/etc/railmount/plan.json"  # the host's own plan: input of railmount-host
@@ -167,22 +167,6 @@ def assign_vips(client: Client, vips: tuple[Vip, ...]) -> dict[str, Port]:
     return assignment
 
 
-def mount_options(nfs: NfsOptions) -> list[tuple[str, str]]:
-    """The options railmount writes, in fstab order, as (name, value) pairs."""
-    opts = [
-        ("vers", nfs.version),
-        ("proto", nfs.proto),
-        ("rsize", str(nfs.rsize)),
-        ("wsize", str(nfs.wsize)),
-        ("hard" if nfs.hard else "soft", ""),
-    ]
-    if nfs.nconnect:
-        opts.append(("nconnect", str(nfs.nconnect)))
-    opts += [tuple(o.split("=", 1)) if "=" in o else (o, "") for o in nfs.extra_options]  # type: ignore[misc]
-    opts.append(("_netdev", ""))
-    return opts
-
-
 def expected_mount_options(nfs: NfsOptions, vip: Vip) -> tuple[tuple[str, str], ...]:
     """What /proc/mounts must show: the managed options and the VIP as addr.
 
@@ -194,7 +178,7 @@ def expected_mount_options(nfs: NfsOptions, vip: Vip) -> tuple[tuple[str, str], 
 
 @cache  # the same for every VIP of every host
 def _managed_options(nfs: NfsOptions) -> tuple[tuple[str, str], ...]:
-    return tuple((k, v) for k, v in mount_options(nfs) if k in MANAGED_OPTIONS)
+    return tuple(shown_options(nfs))
 
 
 def _join(options: list[tuple[str, str]]) -> str:
@@ -228,7 +212,7 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
         for p in client.ports
     )
     # Per host, not per VIP: the same for every mount, and a backup port per port.
-    options = _join(mount_options(inv.nfs))
+    options = _join(fstab_options(inv.nfs))
     expected_fstype = "nfs" if inv.nfs.version == "3" else "nfs4"
     backups = {
         p.name: _backup_port(client, p) if inv.failover.enabled else None for p in client.ports

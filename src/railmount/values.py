@@ -539,6 +539,10 @@ ModelName = value_type(
 )
 
 
+def Choice(kind: str, *options: str) -> Any:
+    return value_type(str, Doc(kind, ", ".join(options), choices=options), choice(options))
+
+
 def Int(lo: int, hi: int, kind: str = "an integer") -> Any:
     return value_type(int, Doc(kind, f"{lo}..{hi}", "int"), integer(lo, hi))
 
