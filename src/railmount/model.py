@@ -18,6 +18,7 @@ from pydantic.dataclasses import dataclass as section
 
 from railmount.values import (
     Bool,
+    Choice,
     ExportPath,
     FioSize,
     Float,
@@ -111,6 +112,9 @@ class NfsOptions(Section):
     wsize: IoSize = Field(524288, description="write size")
     hard: Bool = Field(True, description="hard mount (false: soft)")
     nconnect: Connections | None = Field(None, description="TCP connections per mount")
+    lookupcache: Choice("a lookup cache mode", "all", "positive", "none") | None = Field(
+        None, description="directory entry caching (unset: the client's default, all)"
+    )
     extra_options: list_of(MountOption) = Field(
         (), description="more mount options, like [nolock, timeo=600]; not managed ones"
     )

@@ -37,6 +37,11 @@ def _never(_: Any) -> Options:
     return []
 
 
+# The kernel shows lookupcache only when it is not the default, and `positive` as `pos`
+# (fs/nfs/super.c, nfs_show_mount_options).
+_LOOKUPCACHE_SHOWN = {"positive": "pos", "none": "none"}
+
+
 @dataclass(frozen=True)
 class MountOption:
     """One row: an option railmount writes."""
@@ -72,6 +77,12 @@ MOUNT_OPTIONS: tuple[MountOption, ...] = (
     MountOption("wsize", "wsize", _value("wsize"), _value("wsize")),
     MountOption("hard", "hard", _flag("hard", "soft"), _flag("hard", "soft"), ("soft", "softerr")),
     MountOption("nconnect", "nconnect", _value("nconnect"), _value("nconnect")),
+    MountOption(
+        "lookupcache",
+        "lookupcache",
+        _value("lookupcache"),
+        lambda v: [("lookupcache", _LOOKUPCACHE_SHOWN[v])] if v in _LOOKUPCACHE_SHOWN else [],
+    ),
     MountOption("", "extra_options", _extra, managed=False),
     MountOption("_netdev", None, _always("_netdev")),  # userspace-only: not in /proc/mounts
 )
