@@ -115,6 +115,12 @@ class NfsOptions(Section):
     lookupcache: Choice("a lookup cache mode", "all", "positive", "none") | None = Field(
         None, description="directory entry caching (unset: the client's default, all)"
     )
+    actimeo: Int(0, 3600, "seconds") | None = Field(
+        None, description="attribute cache time, all four ac* timeouts (unset: 3..60 s)"
+    )
+    local_lock: Choice("a local lock mode", "none", "all", "flock", "posix") | None = Field(
+        None, description="locks kept on the client, not the array (unset: none)"
+    )
     extra_options: list_of(MountOption) = Field(
         (), description="more mount options, like [nolock, timeo=600]; not managed ones"
     )

@@ -42,6 +42,17 @@ def _never(_: Any) -> Options:
 _LOOKUPCACHE_SHOWN = {"positive": "pos", "none": "none"}
 
 
+# actimeo sets the four attribute-cache timeouts; the kernel shows each one that is not
+# its default (NFS_DEF_ACREGMIN.. in include/linux/nfs_fs.h).
+_AC_DEFAULTS = {"acregmin": 3, "acregmax": 60, "acdirmin": 30, "acdirmax": 60}
+
+
+def _actimeo_shown(value: Any) -> Options:
+    if value is None:
+        return []
+    return [(name, str(value)) for name, default in _AC_DEFAULTS.items() if value != default]
+
+
 @dataclass(frozen=True)
 class MountOption:
     """One row: an option railmount writes."""
@@ -83,6 +94,10 @@ MOUNT_OPTIONS: tuple[MountOption, ...] = (
         _value("lookupcache"),
         lambda v: [("lookupcache", _LOOKUPCACHE_SHOWN[v])] if v in _LOOKUPCACHE_SHOWN else [],
     ),
+    MountOption("actimeo", "actimeo", _value("actimeo"), _actimeo_shown, tuple(_AC_DEFAULTS)),
+    # The kernel always shows local_lock (fs/nfs/super.c), so a set value is judged as is;
+    # nolock or lock in extra_options overrides it (nfs_try_mount_request).
+    MountOption("local_lock", "local_lock", _value("local_lock"), _value("local_lock")),
     MountOption("", "extra_options", _extra, managed=False),
     MountOption("_netdev", None, _always("_netdev")),  # userspace-only: not in /proc/mounts
 )
