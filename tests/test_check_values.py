@@ -323,6 +323,10 @@ def test_real_interface_names_are_accepted(name):
         ("soft", "hard"),
         ("softerr", "hard"),
         ("nconnect=8", "nconnect"),
+        ("lookupcache=none", "lookupcache"),
+        ("actimeo=0", "actimeo"),
+        ("acregmax=30", "actimeo"),
+        ("local_lock=all", "local_lock"),
     ],
 )
 def test_managed_options_in_any_spelling(option, key):
@@ -406,6 +410,20 @@ def test_every_railmount_nfs_option_field_has_a_row_of_the_option_table():
 
     rows = {row.key for row in MOUNT_OPTIONS if row.key}
     assert rows | {"mount_root"} == {f.name for f in fields(NfsOptions)}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "why"),
+    [
+        ("lookupcache", "pos", "one of all, positive, none"),
+        ("local_lock", "nolock", "one of none, all, flock, posix"),
+        ("actimeo", 3601, "3601 is not seconds: must be an integer from 0 to 3600"),
+    ],
+)
+def test_new_option_values_are_checked(key, value, why):
+    v = valid().set_global("railmount_nfs", {key: value})
+    problem = only(v.problems(), "all", f"railmount_nfs.{key}")
+    assert why in problem.message
 
 
 def test_the_option_table_order_is_the_fstab_order():

@@ -324,6 +324,28 @@ def test_nconnect_and_extra_options_in_options():
     )
 
 
+@pytest.mark.parametrize(
+    ("settings", "written", "shown"),
+    [
+        ({}, "", ()),
+        ({"lookupcache": "positive"}, "lookupcache=positive,", (("lookupcache", "pos"),)),
+        ({"lookupcache": "none"}, "lookupcache=none,", (("lookupcache", "none"),)),
+        ({"lookupcache": "all"}, "lookupcache=all,", ()),  # the default: not shown
+        (
+            {"actimeo": 30},
+            "actimeo=30,",
+            (("acregmin", "30"), ("acregmax", "30"), ("acdirmax", "30")),  # acdirmin is 30
+        ),
+        ({"local_lock": "flock"}, "local_lock=flock,", (("local_lock", "flock"),)),
+    ],
+)
+def test_cache_and_lock_options_are_written_and_expected_only_when_set(settings, written, shown):
+    inv = make_inventory(["tor1", "tor2"], 1, nfs=NfsOptions(**settings))
+    mount = plan_host(inv, inv.clients[0]).mounts[0]
+    assert mount.options == f"vers=3,proto=tcp,rsize=524288,wsize=524288,hard,{written}_netdev"
+    assert mount.expected_options[5:-1] == shown
+
+
 def test_soft_and_other_version_and_sizes():
     nfs = NfsOptions(version="4.1", rsize=1048576, wsize=65536, hard=False)
     inv = make_inventory(["tor1", "tor2"], 1, nfs=nfs)
