@@ -13,6 +13,7 @@ from typing import Any
 
 from ansible.plugins.action import ActionBase
 
+from railmount.hostside.layout import NETPLAN_SNAPSHOT_DIR, SNAPSHOT_MANIFEST
 from railmount.render import host_files
 
 
@@ -42,6 +43,8 @@ class ActionModule(ActionBase):
             ],
             "remove": [{"glob": r.glob, "group": r.group} for r in remove],
             "storage_macs": [p["mac"] for p in plan["ports"]],
+            "snapshot_dir": NETPLAN_SNAPSHOT_DIR,
+            "manifest": SNAPSHOT_MANIFEST,
         }
         for option in ("snapshot_dir", "root"):
             if option in self._task.args:

@@ -47,9 +47,17 @@ options:
     elements: str
     default: []
   snapshot_dir:
-    description: Where the replaced netplan files are saved.
+    description: >-
+      Where the replaced netplan files are saved (the action plugin passes
+      railmount.hostside.layout.NETPLAN_SNAPSHOT_DIR).
     type: path
-    default: /var/lib/railmount/netplan-previous
+    required: true
+  manifest:
+    description: >-
+      File name of the snapshot's manifest, inside I(snapshot_dir) (the action plugin
+      passes railmount.hostside.layout.SNAPSHOT_MANIFEST, which documents its format).
+    type: str
+    required: true
   root:
     description: >-
       Write under this directory instead of C(/) (an image being built, or a preview);
@@ -136,8 +144,9 @@ def management_mac():
 class Snapshot:
     """Saves what a change replaces or removes, once, before the first change."""
 
-    def __init__(self, directory, check_mode):
+    def __init__(self, directory, manifest, check_mode):
         self.directory = directory
+        self.manifest_file = manifest
         self.check_mode = check_mode
         self.manifest = {"created": [], "replaced": {}, "removed": {}}
         self.started = False
@@ -158,7 +167,7 @@ class Snapshot:
 
     def close(self):
         if self.started:
-            with open(os.path.join(self.directory, "manifest.json"), "w") as handle:
+            with open(os.path.join(self.directory, self.manifest_file), "w") as handle:
                 json.dump(self.manifest, handle, indent=1)
 
 
@@ -168,7 +177,8 @@ def main():
             files=dict(type="list", elements="dict", required=True),
             remove=dict(type="list", elements="dict", default=[]),
             storage_macs=dict(type="list", elements="str", default=[]),
-            snapshot_dir=dict(type="path", default="/var/lib/railmount/netplan-previous"),
+            snapshot_dir=dict(type="path", required=True),
+            manifest=dict(type="str", required=True),
             root=dict(type="path", default="/"),
         ),
         supports_check_mode=True,
@@ -185,7 +195,7 @@ def main():
             msg=f"the default-route interface {dev} has the MAC {mac} of a planned storage "
             "port; railmount never reconfigures the management path. Fix railmount_ports."
         )
-    snapshot = Snapshot(at(params["snapshot_dir"]), module.check_mode)
+    snapshot = Snapshot(at(params["snapshot_dir"]), params["manifest"], module.check_mode)
     changed_files, groups, diffs = [], set(), []
     planned = {at(f["path"]) for f in params["files"]}
     for item in params["files"]:

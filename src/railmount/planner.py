@@ -6,12 +6,10 @@ from dataclasses import dataclass, fields, is_dataclass
 from functools import cache
 from typing import Any
 
+from railmount.hostside.layout import PLAN_FILE, SYSCTL_FILE, netplan_file
 from railmount.model import Client, Inventory, NfsOptions, Port, Vip
 from railmount.nfs import fstab_options, shown_options
 
-SYSCTL_FILE = "/etc/sysctl.d/60-railmount.conf"
-PLAN_FILE = "/etc/railmount/plan.json"  # the host's own plan: input of railmount-host
-NETPLAN_DIR = "/etc/netplan"
 # Two ports in one subnet: answer ARP only on the port that owns the address, announce
 # with the outgoing port's own address, and loose reverse-path filtering so replies that
 # arrive on the "other" port are not dropped. The kernel uses max(all, port) for each.
@@ -206,7 +204,7 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
             switch=p.switch,
             speed_mbps=p.speed_mbps,
             vips=tuple(v.name for v in inv.array.vips if assignment[v.name].name == p.name),
-            netplan_file=f"{NETPLAN_DIR}/60-railmount-{p.name}.yaml",
+            netplan_file=netplan_file(p.name),
             ignore_carrier=inv.failover.enabled,
         )
         for p in client.ports

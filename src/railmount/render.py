@@ -15,13 +15,13 @@ from typing import Any
 import jinja2
 
 from railmount import resources
+from railmount.hostside.layout import NETPLAN_GLOB, PLAN_FILE
 from railmount.planner import HostPlan
 
 HOST_LIB = "/usr/local/lib/railmount"
 HOST_PACKAGE = "railmount_host"  # railmount.hostside, under the name it has on the hosts
 HOST_TOOL = "/usr/local/sbin/railmount-host"
 AGENT_UNIT = "/etc/systemd/system/railmount-failover.service"
-NETPLAN_GLOB = "/etc/netplan/60-railmount-*.yaml"
 # Files of railmount 0.1 that the host-side tools replaced.
 LEGACY = (
     "/usr/local/sbin/railmount-failover",
@@ -38,7 +38,7 @@ PYTHONPATH={HOST_LIB} exec /usr/bin/python3 -m {HOST_PACKAGE} "$@"
 AGENT_SERVICE = f"""# Managed by railmount.
 [Unit]
 Description=railmount storage port failover (address takeover on carrier loss)
-Documentation=file:///etc/railmount/plan.json
+Documentation=file://{PLAN_FILE}
 After=systemd-networkd.service
 Wants=systemd-networkd.service
 

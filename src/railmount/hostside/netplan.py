@@ -3,9 +3,8 @@ that `netplan apply` would apply too, generate, apply, verify the storage path, 
 any failure put the previous files back and apply those.
 
 The deploy (host_files) writes the new files and, before it does, saves what it
-replaces into a snapshot directory with a manifest:
-    {"created": [PATH...], "replaced": {PATH: SAVED}, "removed": {PATH: SAVED}}
-Only one snapshot is kept (bounded); it is what `rollback` restores.
+replaces into a snapshot directory with a manifest (layout.NETPLAN_SNAPSHOT_DIR has the
+format). Only one snapshot is kept (bounded); it is what `rollback` restores.
 """
 
 from __future__ import annotations
@@ -20,12 +19,10 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from . import verify
+from . import layout, verify
 
-NETPLAN_DIRS = ("/lib/netplan", "/etc/netplan", "/run/netplan")
+NETPLAN_DIRS = ("/lib/netplan", layout.NETPLAN_DIR, "/run/netplan")  # netplan reads all three
 NETWORKD_RUN = "/run/systemd/network"
-OURS = "60-railmount-"
-SNAPSHOT = "/var/lib/railmount/netplan-previous"
 VERIFY_TIMEOUT_S = 20.0
 
 Runner = Callable[[list[str]], "subprocess.CompletedProcess[str]"]
@@ -40,7 +37,7 @@ def run(argv: list[str]) -> subprocess.CompletedProcess[str]:
 
 
 def ours(path: str) -> bool:
-    return os.path.basename(path).startswith(OURS)
+    return os.path.basename(path).startswith(layout.NETPLAN_PREFIX)
 
 
 def netplan_ids(plan: dict[str, Any]) -> set[str]:
@@ -86,7 +83,7 @@ def _foreign_files(directory: str, plan: dict[str, Any]) -> dict[str, str]:
 
 def read_manifest(snapshot: str) -> dict[str, Any]:
     try:
-        with open(os.path.join(snapshot, "manifest.json")) as handle:
+        with open(os.path.join(snapshot, layout.SNAPSHOT_MANIFEST)) as handle:
             data: dict[str, Any] = json.load(handle)
     except FileNotFoundError:
         return {"created": [], "replaced": {}, "removed": {}}
@@ -110,7 +107,7 @@ def restore(snapshot: str) -> list[str]:
 
 def apply(
     plan: dict[str, Any],
-    snapshot: str = SNAPSHOT,
+    snapshot: str = layout.NETPLAN_SNAPSHOT_DIR,
     runner: Runner = run,
     verify_timeout_s: float = VERIFY_TIMEOUT_S,
     mac_of: Any = verify.read_mac,

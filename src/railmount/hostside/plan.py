@@ -1,5 +1,5 @@
-"""The host's own plan, as the deploy wrote it (/etc/railmount/plan.json): the one input
-of every host-side tool."""
+"""The host's own plan, as the deploy wrote it (layout.PLAN_FILE): the one input of every
+host-side tool."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import json
 import os
 from typing import Any
 
-PLAN_FILE = os.environ.get("RAILMOUNT_PLAN", "/etc/railmount/plan.json")
+from . import layout
+
+PLAN_FILE = os.environ.get("RAILMOUNT_PLAN", layout.PLAN_FILE)
 
 
 def load(path: str | None = None) -> dict[str, Any]:
