@@ -36,16 +36,9 @@ from ansible.template import Templar
 from ansible.utils.display import Display
 from ansible.vars.hostvars import HostVarsVars
 
-from railmount.check import (
-    CLIENT_GROUP,
-    GLOBAL_KEYS,
-    SWITCH_GROUP,
-    InventoryError,
-    Problem,
-    Unresolved,
-    build_inventory,
-)
+from railmount.check import InventoryError, Unresolved, build_inventory
 from railmount.inventory import plain
+from railmount.inventory_vars import AnsibleVars, Report, collect, template_problem
 from railmount.model import Inventory
 from railmount.planner import HostPlan, plan_inventory
 
@@ -66,50 +59,33 @@ def run_dir() -> Path:
     return Path(C.DEFAULT_LOCAL_TMP)
 
 
-def read_railmount_vars(
-    task_vars: dict[str, Any], loader: Any = None
-) -> tuple[dict[str, list[str]], dict[str, Any], list[Problem]]:
-    """(groups, railmount_* vars per host, template problems) as this run sees them."""
+def read_railmount_vars(task_vars: dict[str, Any], loader: Any = None) -> AnsibleVars:
+    """railmount_* values as this run sees them (railmount.inventory_vars.collect); this
+    supplies only Ansible's templating of a play's hostvars."""
     groups = {str(k): [str(h) for h in v] for k, v in task_vars["groups"].items()}
     hostvars = task_vars["hostvars"]
-    clients = set(groups.get(CLIENT_GROUP, []))
-    names = dict.fromkeys([*groups.get(CLIENT_GROUP, []), *groups.get(SWITCH_GROUP, [])])
     literal = Templar(loader=None)
-    raw: dict[str, Any] = {}
-    problems: list[Problem] = []
-    for host in names:
-        host_vars = hostvars.raw_get(host)
-        templated = None
-        values = {}
-        for key, value in host_vars.items():
-            if not key.startswith("railmount_") or key in OWN_FACTS:
-                continue
-            if host not in clients and key in GLOBAL_KEYS:
-                # Group-wide keys are read from the clients (as `railmount check` does);
-                # on a switch they may use variables only the clients have.
-                continue
+
+    def resolver(host: str, host_vars: Mapping[str, Any], report: Report) -> Any:
+        templated: list[HostVarsVars] = []  # made on the first value that needs it
+
+        def resolve(value: Any, key: str) -> Any:
             # Templating a value copies and re-tags every container in it; most values
             # hold no template (templating them is the identity), so skip those.
-            if not is_literal(value, literal):
-                if templated is None:
-                    templated = HostVarsVars(host_vars, loader=loader, host=host)
-                try:
-                    value = templated[key]
-                except AnsibleError as err:
-                    reason = str(getattr(err, "message", err)).splitlines()[0]
-                    problems.append(
-                        Problem(
-                            host,
-                            key,
-                            f"cannot template it: {reason}",
-                            "define the variables it uses, or correct the Jinja expression",
-                        )
-                    )
-                    values[key] = Unresolved(key, reason)
-                    continue
-            values[key] = plain(value)
-        raw[host] = values
-    return groups, raw, problems
+            if is_literal(value, literal):
+                return plain(value)
+            if not templated:
+                templated.append(HostVarsVars(host_vars, loader=loader, host=host))
+            try:
+                return plain(templated[0][key])
+            except AnsibleError as err:
+                reason = str(getattr(err, "message", err)).splitlines()[0]
+                report(template_problem(host, key, value, reason))
+                return Unresolved(key, reason)
+
+        return resolve
+
+    return collect(groups, hostvars.raw_get, resolver, ignore=OWN_FACTS)
 
 
 def is_literal(value: Any, templar: Templar) -> bool:
@@ -128,8 +104,8 @@ def is_literal(value: Any, templar: Templar) -> bool:
 def check_and_plan(
     task_vars: dict[str, Any], loader: Any = None
 ) -> tuple[Inventory, dict[str, HostPlan]]:
-    groups, raw, problems = read_railmount_vars(task_vars, loader)
-    inventory = build_inventory(groups, raw, problems)  # raises with every problem
+    found = read_railmount_vars(task_vars, loader)
+    inventory = build_inventory(found.groups, found.hostvars, found.problems)  # raises with all
     return inventory, plan_inventory(inventory)
 
 

@@ -10,20 +10,12 @@ Problem naming the file or the host and key, reported with all the others.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from railmount.check import (
-    CLIENT_GROUP,
-    GLOBAL_KEYS,
-    SWITCH_GROUP,
-    InventoryError,
-    Problem,
-    Unresolved,
-    build_inventory,
-)
+from railmount.check import InventoryError, Problem, Unresolved, build_inventory
 from railmount.inventory_files import UnparsedRecorder, vars_file_problem
+from railmount.inventory_vars import AnsibleVars, Report, collect, template_problem
 from railmount.model import Inventory
 from railmount.planner import HostPlan, plan_inventory
 from railmount.vault import NO_PASSWORD_FIX, VaultOptions, activate, load_secrets
@@ -47,16 +39,6 @@ CONNECTION_KEYS = (
     "ansible_become_pass",
     "ansible_python_interpreter",
 )
-
-
-@dataclass
-class AnsibleVars:
-    """What the checker needs from an inventory: groups, railmount_* values, problems."""
-
-    groups: dict[str, list[str]]
-    hostvars: dict[str, dict[str, Any]]  # railmount_* keys only, templated, plain types
-    problems: list[Problem] = field(default_factory=list)
-    unreadable: set[str] = field(default_factory=set)  # hosts whose variables failed to load
 
 
 class AnsibleInventory:
@@ -99,35 +81,13 @@ class AnsibleInventory:
         return self._vars[host]
 
     def railmount_vars(self) -> AnsibleVars:
-        """railmount_* values of the storage clients; of the switches only the keys a
-        switch may not have (group-wide ones are read from the clients, and templating
-        them on a switch could fail on variables only the clients have)."""
-        groups = self.groups()
-        out = AnsibleVars(groups, {}, list(self.problems))
-        seen: set[object] = set(out.problems)
-        clients = groups.get(CLIENT_GROUP, [])
-        for host in dict.fromkeys([*clients, *groups.get(SWITCH_GROUP, [])]):
-            variables = self.host_vars(host)
-            problems: list[Problem] = []
-            if isinstance(variables, Problem):
-                out.unreadable.add(host)
-                problems.append(variables)
-            else:
-                skip = () if host in clients else GLOBAL_KEYS
-                resolver = Resolver(host, variables, self.templar, problems.append)
-                out.hostvars[host] = {
-                    key: resolver.resolve(value, key)
-                    for key, value in variables.items()
-                    if key.startswith("railmount_") and key not in skip
-                }
-            for problem in problems:
-                # A file, or an all.vars value every client shares: reported once.
-                shared = problem.field.split(".")[0].split("[")[0] in GLOBAL_KEYS
-                once = (problem.field, problem.message) if shared else problem
-                if once not in seen:
-                    seen.add(once)
-                    out.problems.append(problem)
-        return out
+        """railmount_* values as `inventory_vars.collect` reads them, templated and
+        decrypted leaf by leaf so a failure names the exact dotted key."""
+
+        def resolver(host: str, variables: Mapping[str, Any], report: Report) -> Any:
+            return Resolver(host, variables, self.templar, report).resolve
+
+        return collect(self.groups(), self.host_vars, resolver, self.problems)
 
     def connection_vars(self, host: str) -> ConnectionVars:
         """`host`'s connection variables (CONNECTION_KEYS present), each templated and
@@ -294,15 +254,7 @@ class Resolver:
             result = self.templar.template(value, self.variables)
         except AnsibleError as err:
             reason = _first_line(err)
-            if "VaultSecretsContext" in reason or "undecryptable" in reason:
-                message, fix = (
-                    f"{value!r} uses a vaulted value and no password was given",
-                    NO_PASSWORD_FIX,
-                )
-            else:
-                message = f"cannot template {value!r}: {reason}"
-                fix = "define the variables it uses, or correct the Jinja expression"
-            self.report(Problem(self.host, path, message, fix))
+            self.report(template_problem(self.host, path, value, reason))
             return Unresolved(str(value), reason)
         return plain(result)
 
