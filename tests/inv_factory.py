@@ -1,4 +1,4 @@
-"""Build raw Ansible variables (groups, hostvars) in Python, as railmount.check receives them.
+"""Build raw Ansible variables (groups, hostvars) in Python, as railmount.rules receives them.
 
 `valid()` is the reference architecture. Tests mutate it, then call build_inventory.
 Group-wide keys (railmount_array, railmount_nfs, ...) are copied into every host's
@@ -10,8 +10,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from railmount.check import GLOBAL_KEYS, InventoryError, Problem, build_inventory
 from railmount.model import Inventory
+from railmount.rules import GLOBAL_KEYS, InventoryError, Problem, build_inventory
 
 CLIENTS = ("dgx-1-1", "dgx-1-2")
 SWITCHES = ("tor1", "tor2")

@@ -1,4 +1,4 @@
-"""railmount.check: every problem names the host, the dotted field and a fix, all at once."""
+"""railmount.rules: every problem names the host, the dotted field and a fix, all at once."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from railmount.check import InventoryError
 from railmount.inventory import AnsibleInventory, load, load_plans, read_ansible_vars
+from railmount.rules import InventoryError
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = (REPO / "inventory" / "reference" / "hosts.yml").read_text()

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from railmount.check import InventoryError
 from railmount.inventory import AnsibleInventory, connection_vars, load
+from railmount.rules import InventoryError
 from railmount.vault import VaultOptions, add_vault_arguments, shared_with_children
 
 REPO = Path(__file__).resolve().parents[1]

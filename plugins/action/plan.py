@@ -36,11 +36,11 @@ from ansible.template import Templar
 from ansible.utils.display import Display
 from ansible.vars.hostvars import HostVarsVars
 
-from railmount.check import InventoryError, Unresolved, build_inventory
 from railmount.inventory import plain
 from railmount.inventory_vars import AnsibleVars, Report, collect, template_problem
 from railmount.model import Inventory
 from railmount.planner import HostPlan, plan_inventory
+from railmount.rules import InventoryError, Unresolved, build_inventory
 
 PLAN_FACT = "railmount_plan_json"
 RUN_FACT = "railmount_run"

@@ -9,9 +9,9 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from railmount.check import InventoryError
 from railmount.model import Inventory
 from railmount.planner import HostPlan
+from railmount.rules import InventoryError
 from railmount.vault import VaultError, VaultOptions, add_vault_arguments
 
 DEBUG_ENV = "RAILMOUNT_DEBUG"

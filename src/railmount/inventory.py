@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from railmount.check import InventoryError, Problem, Unresolved, build_inventory
 from railmount.inventory_files import UnparsedRecorder, vars_file_problem
 from railmount.inventory_vars import AnsibleVars, Report, collect, template_problem
 from railmount.model import Inventory
 from railmount.planner import HostPlan, plan_inventory
+from railmount.rules import InventoryError, Problem, Unresolved, build_inventory
 from railmount.vault import NO_PASSWORD_FIX, VaultOptions, activate, load_secrets
 
 TEMPLATE_MARKS = ("{{", "{%", "{#")

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from railmount.check import Problem
+from railmount.rules import Problem
 from railmount.vault import NO_PASSWORD_FIX
 
 YAML_FIX = "correct the YAML there (indentation, quotes, brackets)"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from railmount.check import CLIENT_GROUP, GLOBAL_KEYS, SWITCH_GROUP, Problem
+from railmount.rules import CLIENT_GROUP, GLOBAL_KEYS, SWITCH_GROUP, Problem
 from railmount.vault import NO_PASSWORD_FIX
 
 PREFIX = "railmount_"

@@ -2,7 +2,7 @@
 
 Each section is a frozen pydantic dataclass: the field names and types are what the
 planner and the suites read, the aliases and `Field` docs are the inventory keys, and
-validating a section (`railmount.check`) refuses unknown keys and bad values. Positional
+validating a section (`railmount.rules`) refuses unknown keys and bad values. Positional
 construction works as with plain dataclasses (tests build models directly).
 `Client` and `Inventory` are assembled from several hosts and groups, not read from one
 mapping, so they are plain dataclasses.

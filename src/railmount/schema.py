@@ -1,7 +1,7 @@
 """The inventory schema: which railmount_* keys exist, where, and what each holds.
 
 The sections are the model's pydantic dataclasses (railmount.model); this module adds the
-top-level keys and a walker over the types, which `railmount.check` (messages, did-you-mean),
+top-level keys and a walker over the types, which `railmount.rules` (messages, did-you-mean),
 the roles' argument_specs and the README key table are generated from.
 """
 

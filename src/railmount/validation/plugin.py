@@ -38,9 +38,9 @@ class Session:
     """
 
     def __init__(self, config: pytest.Config) -> None:
-        from railmount.check import build_inventory
         from railmount.inventory import AnsibleInventory
         from railmount.planner import plan_inventory
+        from railmount.rules import build_inventory
 
         self.config = config
         self.inventory_path = (

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from railmount.check.crosshost import Claims, address_rules, client_rules, lab_rules
-from railmount.check.fields import read_key
-from railmount.check.keys import differing_globals, unknown_keys
-from railmount.check.problems import InventoryError, Problem, Report
-from railmount.check.sections import sizing_rules, vip_rules
 from railmount.model import Client, Inventory
+from railmount.rules.crosshost import Claims, address_rules, client_rules, lab_rules
+from railmount.rules.fields import read_key
+from railmount.rules.keys import differing_globals, unknown_keys
+from railmount.rules.problems import InventoryError, Problem, Report
+from railmount.rules.sections import sizing_rules, vip_rules
 from railmount.schema import CLIENT, CLIENT_GROUP, GLOBAL, SWITCH_GROUP, Key
 
 

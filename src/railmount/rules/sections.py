@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from railmount.check.problems import Report
 from railmount.model import default_mount_path
 from railmount.paths import is_below
+from railmount.rules.problems import Report
 
 ARRAY = "railmount_array"
 

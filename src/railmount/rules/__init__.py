@@ -6,9 +6,8 @@ any host is touched. The shape and value rules are the schema (railmount.schema 
 model's sections); the modules here add the rules across fields and hosts.
 """
 
-from railmount.check.build import build_inventory
-from railmount.check.problems import InventoryError, Problem, Unresolved
-from railmount.nfs import MANAGED_OPTIONS
+from railmount.rules.build import build_inventory
+from railmount.rules.problems import InventoryError, Problem, Unresolved
 from railmount.schema import (
     CLIENT_GROUP,
     CLIENT_KEYS,
@@ -22,7 +21,6 @@ __all__ = [
     "CLIENT_KEYS",
     "GLOBAL_KEYS",
     "KNOWN_KEYS",
-    "MANAGED_OPTIONS",
     "SWITCH_GROUP",
     "InventoryError",
     "Problem",

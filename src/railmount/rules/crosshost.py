@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from railmount.check.problems import Report
+from railmount.rules.problems import Report
 from railmount.schema import SWITCH_GROUP
 
 

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from railmount.check.problems import Report
+from railmount.rules.problems import Report
 from railmount.schema import GLOBAL_KEYS, KNOWN_KEYS
 
 

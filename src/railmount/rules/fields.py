@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from railmount.check.problems import Report, Unresolved
+from railmount.rules.problems import Report, Unresolved
 from railmount.schema import (
     KEYS,
     adapter,
