@@ -10,7 +10,7 @@ def test_valid_inventory_builds():
     inv = valid().build()
     assert [c.name for c in inv.clients] == list(CLIENTS)
     assert inv.switches == SWITCHES
-    assert [str(v.address) for v in inv.array.vips] == [
+    assert [str(v.vip_address) for v in inv.array.vips] == [
         "10.21.115.6",
         "10.21.115.7",
         "10.21.115.8",

@@ -36,11 +36,11 @@ def test_plan_json_schema(capsys):
         assert {"to", "dev", "src", "metric", "backup", "vip"} <= set(route)
         assert route["to"].endswith("/32")
     for mount in host["mounts"]:
-        assert {"path", "server", "export", "fstype", "options"} <= set(mount)
+        assert {"path", "vip_address", "export", "fstype", "options"} <= set(mount)
     assert host["mounts"][0] == {
         "path": "/mnt/nfs0",
         "source": "10.21.115.6:/nfs0",
-        "server": "10.21.115.6",
+        "vip_address": "10.21.115.6",
         "export": "/nfs0",
         "fstype": "nfs",
         "expected_fstype": "nfs",

@@ -78,7 +78,7 @@ def test_gratuitous_arp_frame_layout():
 def test_missing_backup_routes_are_reinstalled_and_present_ones_left(agent, monkeypatch):
     plan = json.loads(GOLDEN_PLAN.read_text())
     routes = [r for r in plan["routes"] if r["backup"]]
-    have = [{"dst": r["address"], "dev": r["dev"], "metric": r["metric"]} for r in routes[1:]]
+    have = [{"dst": r["vip_address"], "dev": r["dev"], "metric": r["metric"]} for r in routes[1:]]
     monkeypatch.setattr(
         agent.subprocess,
         "run",

@@ -41,7 +41,7 @@ def test_expected_routes_are_the_primaries_of_the_plan_json():
 
 def test_the_captured_routes_are_as_planned():
     for expectation in routes.expected_routes(plan("dgx-1-2").to_dict()):
-        assert routes.route_problem(expectation, _answer(expectation.address)) is None
+        assert routes.route_problem(expectation, _answer(expectation.vip_address)) is None
 
 
 def test_a_vip_on_the_other_port_is_named():
@@ -104,7 +104,7 @@ def test_runs_as_a_lone_file(tmp_path):
     code = (
         f"import sys; sys.path.insert(0, {str(tmp_path)!r}); "
         "import routes; e = routes.expected_routes({'routes': [{'vip': 'nfs0', "
-        "'address': '10.0.0.6', 'dev': 'em1', 'src': '10.0.0.2', 'backup': False}]})[0]; "
+        "'vip_address': '10.0.0.6', 'dev': 'em1', 'src': '10.0.0.2', 'backup': False}]})[0]; "
         "print(routes.route_problem(e, routes.parse_answer("
         '\'[{"dev": "em2", "prefsrc": "10.0.0.3"}]\')))'
     )

@@ -97,7 +97,7 @@ def test_odd_but_legal_inventory_checks_clean():
     client = inv.client("dgx-03.rack3.example.com")
     assert [str(p.interface) for p in client.ports] == ["10.21.115.133/24", "10.21.115.134/24"]
     assert [p.mtu for p in client.ports] == [9000, 9000]
-    assert [str(v.address) for v in inv.array.vips][:2] == ["10.21.115.6", "10.21.115.7"]
+    assert [str(v.vip_address) for v in inv.array.vips][:2] == ["10.21.115.6", "10.21.115.7"]
 
 
 # --- templates --------------------------------------------------------------------------

@@ -107,7 +107,9 @@ def test_reference_second_host_uses_its_own_addresses(reference_plans):
 
 def test_reference_mounts(reference_plans):
     plan = reference_plans["dgx-1-1"]
-    mounts = [(m.path, m.server, m.export, m.fstype, m.options, m.dev, m.src) for m in plan.mounts]
+    mounts = [
+        (m.path, m.vip_address, m.export, m.fstype, m.options, m.dev, m.src) for m in plan.mounts
+    ]
     assert mounts == [
         ("/mnt/nfs0", "10.21.115.6", "/nfs0", "nfs", REFERENCE_OPTIONS, "em1", "10.21.115.120"),
         ("/mnt/nfs1", "10.21.115.7", "/nfs0", "nfs", REFERENCE_OPTIONS, "em2", "10.21.115.113"),
@@ -383,7 +385,7 @@ def test_plan_to_dict_is_plain_data():
     data = plan.to_dict()
     assert data["routes"][0] == {
         "to": "10.21.115.6/32",
-        "address": "10.21.115.6",
+        "vip_address": "10.21.115.6",
         "vip": "nfs0",
         "dev": "em1",
         "src": "10.21.115.120",

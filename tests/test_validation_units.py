@@ -39,7 +39,7 @@ def test_probe_links(state, lab):
 def test_probe_routes_match_the_plan(state, lab):
     plan = lab[1]["dgx-1-2"]
     primaries = [r for r in plan.routes if not r.backup]
-    assert {r.address: (r.dev, r.src) for r in primaries} == {
+    assert {r.vip_address: (r.dev, r.src) for r in primaries} == {
         vip: (got.dev, got.src) for vip, got in state.route_get.items()
     }
 
@@ -47,7 +47,7 @@ def test_probe_routes_match_the_plan(state, lab):
 def test_probe_lldp_tcp_arp_pmtu_sysctls(state, lab):
     plan = lab[1]["dgx-1-2"]
     assert state.lldp == {"em1": ("tor1", "rm2em1"), "em2": ("tor2", "rm2em2")}
-    assert sorted(state.tcp) == sorted((m.src, m.server) for m in plan.mounts)
+    assert sorted(state.tcp) == sorted((m.src, m.vip_address) for m in plan.mounts)
     assert all(state.arping.values()) and len(state.arping) == 4
     assert all(state.pmtu.values()) and len(state.pmtu) == 4
     assert state.sysctls == {s.name: s.value for s in plan.sysctls}

@@ -52,7 +52,7 @@ class Fault:
 
 def _matrix(spec: LabSpec, host: str, plan) -> list[Fault]:
     first_port = plan.ports[0]
-    vip = plan.mounts[0].server
+    vip = plan.mounts[0].vip_address
     return [
         Fault(
             f"link-down {first_port.name}",

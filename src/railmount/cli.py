@@ -76,7 +76,7 @@ def format_table(plans: dict[str, HostPlan]) -> str:
             ]
         out.append("  mounts:")
         out += [
-            f"    :{m.export} {m.path} {m.fstype} addr={m.server}  ({m.options})"
+            f"    :{m.export} {m.path} {m.fstype} addr={m.vip_address}  ({m.options})"
             for m in plan.mounts
         ]
         out.append("")

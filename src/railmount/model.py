@@ -76,7 +76,9 @@ def default_mount_path(vip_name: str, mount_root: str | None) -> str:
 @section(frozen=True, config=SECTION)
 class Vip(Section):
     name: Name = Field(description="VIP name; names the default mount path")
-    address: Ipv4 = Field(description="the data VIP, inside railmount_array.subnet")
+    vip_address: Ipv4 = Field(
+        alias="address", description="the data VIP, inside railmount_array.subnet"
+    )
     # Never None once validated: the default depends on railmount_nfs.mount_root, which
     # the checker passes as validation context.
     mount_path: MountPath = Field(

@@ -37,7 +37,7 @@ class PortPlan:
 @dataclass(frozen=True)
 class RoutePlan:
     to: str  # A.B.C.D/32
-    address: str  # A.B.C.D, the VIP
+    vip_address: str  # A.B.C.D
     vip: str
     dev: str
     src: str
@@ -49,7 +49,7 @@ class RoutePlan:
 class MountPlan:
     path: str
     source: str  # VIP:/export, as fstab and /proc/mounts name it
-    server: str  # the VIP address
+    vip_address: str
     export: str
     fstype: str  # for fstab; 4.x mounts show as nfs4 in /proc/mounts (expected_fstype)
     expected_fstype: str
@@ -171,7 +171,7 @@ def expected_mount_options(nfs: NfsOptions, vip: Vip) -> tuple[tuple[str, str], 
     extra_options are left out: the kernel may spell them differently (nolock shows as
     local_lock=all), and _netdev is userspace-only.
     """
-    return (*_managed_options(nfs), ("addr", str(vip.address)))
+    return (*_managed_options(nfs), ("addr", str(vip.vip_address)))
 
 
 @cache  # the same for every VIP of every host
@@ -220,7 +220,7 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
     for vip in inv.array.vips:
         port = assignment[vip.name]
         src = str(port.interface.ip)
-        address = str(vip.address)  # ipaddress's str() is slow enough to show at 1,000 hosts
+        address = str(vip.vip_address)  # ipaddress's str() is slow enough to show at 1,000 hosts
         routes.append(
             RoutePlan(
                 f"{address}/32",
@@ -250,7 +250,7 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
             MountPlan(
                 path=vip.mount_path,
                 source=f"{address}:{inv.array.export}",
-                server=address,
+                vip_address=address,
                 export=inv.array.export,
                 fstype="nfs",
                 expected_fstype=expected_fstype,

@@ -100,7 +100,7 @@ def missing_routes(
 ) -> list[dict[str, Any]]:
     """Planned routes absent from `ip -j route show proto static` output."""
     have = {(r.get("dst"), r.get("dev"), r.get("metric")) for r in table}
-    return [r for r in routes if (str(r["address"]), r["dev"], r["metric"]) not in have]
+    return [r for r in routes if (str(r["vip_address"]), r["dev"], r["metric"]) not in have]
 
 
 def ensure_routes(routes: list[dict[str, Any]]) -> None:

@@ -24,7 +24,7 @@ Answer = Union[List[Dict[str, Any]], str]  # noqa: UP006, UP007
 @dataclass(frozen=True)
 class RouteExpectation:
     vip: str  # VIP name, e.g. nfs0
-    address: str  # VIP address
+    vip_address: str
     dev: str  # the port the VIP is pinned to
     src: str  # that port's own address: the TCP connection must leave from it
 
@@ -37,7 +37,7 @@ def expected_routes(plan: dict[str, Any]) -> list[RouteExpectation]:
     """The primary route of every VIP. Backup routes are the failover path: with every port
     up the kernel must pick the primary (lower metric)."""
     return [
-        RouteExpectation(r["vip"], r["address"], r["dev"], r["src"])
+        RouteExpectation(r["vip"], r["vip_address"], r["dev"], r["src"])
         for r in plan["routes"]
         if not r["backup"]
     ]

@@ -71,16 +71,16 @@ def problems(
     """One line per port or VIP that is not as planned (empty: the path is good)."""
     found = port_problems(plan, runner, mac_of)
     for want in expected_routes(plan):
-        wrong = route_problem(want, route_get(want.address, runner))
+        wrong = route_problem(want, route_get(want.vip_address, runner))
         if wrong:
-            found.append(f"{want.vip} ({want.address}): {wrong}")
+            found.append(f"{want.vip} ({want.vip_address}): {wrong}")
         elif not answers(want, runner):
-            found.append(f"{want.vip} ({want.address}): no answer to ping from {want.src}")
+            found.append(f"{want.vip} ({want.vip_address}): no answer to ping from {want.src}")
     return found
 
 
 def answers(want: RouteExpectation, runner: Runner = run) -> bool:
-    ping = ["ping", "-n", "-q", "-c", "2", "-W", "2", "-I", want.src, want.address]
+    ping = ["ping", "-n", "-q", "-c", "2", "-W", "2", "-I", want.src, want.vip_address]
     return runner(ping).returncode == 0
 
 

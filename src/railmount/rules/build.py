@@ -64,7 +64,9 @@ def build_inventory(
     vip_rules(report, array, getattr(nfs, "mount_root", None))
     sizing_rules(report, settings["railmount_sizing"], settings["railmount_validate"])
 
-    vips = {v.address: v.name for v in getattr(array, "vips", None) or () if v and v.address}
+    vips = {
+        v.vip_address: v.name for v in getattr(array, "vips", None) or () if v and v.vip_address
+    }
     vip_names = [v.name for v in getattr(array, "vips", None) or () if v and v.name]
     subnet = getattr(array, "subnet", None)
     claims = Claims(report)

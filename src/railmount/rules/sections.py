@@ -32,14 +32,14 @@ def vip_rules(report: Report, array: Any, mount_root: str | None) -> None:
         duplicate |= _seen_before(
             report,
             addresses,
-            vip.address,
+            vip.vip_address,
             at,
             "address",
-            f"duplicate VIP {vip.address}",
+            f"duplicate VIP {vip.vip_address}",
             "list it once",
         )
-        if vip.address is not None and subnet is not None:
-            _address_in_subnet(report, f"{at}.address", vip.address, subnet)
+        if vip.vip_address is not None and subnet is not None:
+            _address_in_subnet(report, f"{at}.address", vip.vip_address, subnet)
         path = vip.mount_path
         if path is None and vip.name is not None and not duplicate:
             path = default_mount_path(vip.name, mount_root)

@@ -61,12 +61,12 @@ def tcp_source(plan: HostPlan, state: HostState, path: str) -> CheckResult:
     """Every NFS connection to the mount's VIP leaves from the planned source address (the
     fault suite judges the return to the planned ports with this too)."""
     planned = planned_mount(plan, path)
-    sources = sorted({local for local, remote in state.tcp if remote == planned.server})
+    sources = sorted({local for local, remote in state.tcp if remote == planned.vip_address})
     return CheckResult(
         "mounts.tcp_source",
         plan.host,
         path,
-        "TCP source to " + planned.server,
+        "TCP source to " + planned.vip_address,
         f"from {planned.src}",
         f"from {','.join(sources) or 'no connection'}",
         sources == [planned.src],

@@ -20,7 +20,7 @@ def vip_names(plan: HostPlan) -> list[str]:
 
 
 def _item(route: spec.RouteExpectation) -> str:
-    return f"{route.vip} ({route.address})"
+    return f"{route.vip} ({route.vip_address})"
 
 
 def _answer(got: RouteGet | None) -> spec.Answer:
@@ -34,7 +34,7 @@ def _answer(got: RouteGet | None) -> spec.Answer:
 
 def route_get(plan: HostPlan, state: HostState, vip: str) -> CheckResult:
     route = expectation(plan, vip)
-    answer = _answer(state.route_get.get(route.address))
+    answer = _answer(state.route_get.get(route.vip_address))
     return CheckResult(
         "routes.route_get",
         plan.host,
@@ -69,7 +69,7 @@ def effective_sysctl(plan: HostPlan, state: HostState, port: str, knob: str) -> 
 
 def arp_via_planned_port(plan: HostPlan, state: HostState, vip: str) -> CheckResult:
     route = expectation(plan, vip)
-    answered = state.arping.get(route.address, False)
+    answered = state.arping.get(route.vip_address, False)
     want = f"ARP reply on {route.dev}"
     return CheckResult(
         "routes.arp_via_planned_port",
@@ -88,12 +88,12 @@ def path_mtu(plan: HostPlan, state: HostState, vip: str) -> CheckResult:
     largest size that does pass: a switch port left at a smaller MTU shows as exactly that."""
     route = expectation(plan, vip)
     port = plan.port(route.dev)
-    passes = state.pmtu.get(route.address, False)
+    passes = state.pmtu.get(route.vip_address, False)
     neighbour = state.lldp.get(port.name)
     where = f"switch {port.switch}" + (f", port {neighbour[1]}" if neighbour else "")
     actual = "passes"
     if not passes:
-        largest = state.pmtu_largest.get(route.address)
+        largest = state.pmtu_largest.get(route.vip_address)
         actual = "fails"
         if largest is not None:
             actual += (
