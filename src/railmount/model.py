@@ -16,9 +16,11 @@ from typing import Any
 from pydantic import ConfigDict, Field, ValidationInfo, model_validator
 from pydantic.dataclasses import dataclass as section
 
+from railmount.array_profiles import ARRAY_PROFILES, DEFAULT_VENDOR, profile
 from railmount.values import (
     Bool,
     Choice,
+    Doc,
     ExportPath,
     FioSize,
     Float,
@@ -40,8 +42,10 @@ from railmount.values import (
     Subnet,
     Text,
     ascending,
+    choice,
     list_of,
     unique,
+    value_type,
 )
 
 SECTION = ConfigDict(extra="forbid")
@@ -55,6 +59,19 @@ LineRate = Int(1, 800_000, "a line rate in Mbit/s")
 Ratio = Float(0.0, 1.0, "a ratio")
 Seconds = Float(0.0, 600.0, "seconds")
 Percent = Int(0, 100, "a percentage")
+_DEFAULTS = profile(DEFAULT_VENDOR).defaults  # railmount_nfs defaults without a vendor
+
+
+def _BY_VENDOR(key: str) -> dict[str, str]:
+    return {"default_text": f"{_DEFAULTS[key]} ({DEFAULT_VENDOR}; per vendor)"}
+
+
+# Checked against the profile table itself, so a new row is a valid vendor at once.
+Vendor = value_type(
+    str,
+    Doc("an array vendor", ", ".join(ARRAY_PROFILES), choices=tuple(ARRAY_PROFILES)),
+    choice(ARRAY_PROFILES),
+)
 
 
 @section(frozen=True, config=SECTION)
@@ -104,14 +121,24 @@ class Array(Section):
     vips: list_of(
         Vip, empty=("no VIPs", "list the array's data VIPs under vips: [{name, address}]")
     ) = Field(description="the data VIPs, in mount order")
+    vendor: Vendor = Field(
+        DEFAULT_VENDOR, description="which array profile railmount_nfs is checked against"
+    )
 
 
 @section(frozen=True, config=SECTION)
 class NfsOptions(Section):
-    version: NfsVersion = Field("3", description="NFS version")
+    # version, rsize and wsize default to the array profile's (these are the default one's).
+    version: NfsVersion = Field(
+        _DEFAULTS["version"], description="NFS version", json_schema_extra=_BY_VENDOR("version")
+    )
     proto: Proto = Field("tcp", description="transport")
-    rsize: IoSize = Field(524288, description="read size")
-    wsize: IoSize = Field(524288, description="write size")
+    rsize: IoSize = Field(
+        _DEFAULTS["rsize"], description="read size", json_schema_extra=_BY_VENDOR("rsize")
+    )
+    wsize: IoSize = Field(
+        _DEFAULTS["wsize"], description="write size", json_schema_extra=_BY_VENDOR("wsize")
+    )
     hard: Bool = Field(True, description="hard mount (false: soft)")
     nconnect: Connections | None = Field(None, description="TCP connections per mount")
     lookupcache: Choice("a lookup cache mode", "all", "positive", "none") | None = Field(

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
+from railmount.array_profiles import profile
 from railmount.model import Client, Inventory
 from railmount.rules.crosshost import Claims, address_rules, client_rules, lab_rules
 from railmount.rules.fields import read_key
 from railmount.rules.keys import differing_globals, unknown_keys
 from railmount.rules.problems import InventoryError, Problem, Report
 from railmount.rules.sections import sizing_rules, vip_rules
+from railmount.rules.vendor import vendor_rules, with_profile_defaults
 from railmount.schema import CLIENT, CLIENT_GROUP, GLOBAL, SWITCH_GROUP, Key
 
 
@@ -60,7 +62,10 @@ def build_inventory(
     for key in sorted(GLOBAL, key=lambda k: k.name != "railmount_nfs"):
         context["mount_root"] = getattr(settings.get("railmount_nfs"), "mount_root", None)
         settings[key.name] = _read(report, "all", key, first, context)
-    array, nfs = settings["railmount_array"], settings["railmount_nfs"]
+    array = settings["railmount_array"]
+    vendor = profile(getattr(array, "vendor", None))
+    nfs = with_profile_defaults(settings["railmount_nfs"], first.get("railmount_nfs"), vendor)
+    vendor_rules(report, nfs, vendor)
     vip_rules(report, array, getattr(nfs, "mount_root", None))
     sizing_rules(report, settings["railmount_sizing"], settings["railmount_validate"])
 
