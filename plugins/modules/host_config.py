@@ -148,6 +148,7 @@ class Snapshot:
         self.directory = directory
         self.manifest_file = manifest
         self.check_mode = check_mode
+        # railmount.hostside.layout documents this format (the module cannot import it).
         self.manifest = {"created": [], "replaced": {}, "removed": {}}
         self.started = False
 

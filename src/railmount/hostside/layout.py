@@ -6,6 +6,8 @@ Stdlib only, like all of railmount.hostside: it runs on the hosts.
 
 from __future__ import annotations
 
+from typing import Any
+
 PLAN_FILE = "/etc/railmount/plan.json"  # the host's own plan: input of railmount-host
 SYSCTL_FILE = "/etc/sysctl.d/60-railmount.conf"
 NETPLAN_DIR = "/etc/netplan"
@@ -17,6 +19,12 @@ NETPLAN_GLOB = f"{NETPLAN_DIR}/{NETPLAN_PREFIX}*.yaml"
 #     {"created": [PATH...], "replaced": {PATH: SAVED}, "removed": {PATH: SAVED}}
 NETPLAN_SNAPSHOT_DIR = "/var/lib/railmount/netplan-previous"
 SNAPSHOT_MANIFEST = "manifest.json"
+
+
+def empty_manifest() -> dict[str, Any]:
+    """The manifest of a snapshot that saved nothing (the host_config module, which
+    cannot import this on the host, starts from the same three keys)."""
+    return {"created": [], "replaced": {}, "removed": {}}
 
 
 def netplan_file(port: str) -> str:

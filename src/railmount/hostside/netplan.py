@@ -86,7 +86,7 @@ def read_manifest(snapshot: str) -> dict[str, Any]:
         with open(os.path.join(snapshot, layout.SNAPSHOT_MANIFEST)) as handle:
             data: dict[str, Any] = json.load(handle)
     except FileNotFoundError:
-        return {"created": [], "replaced": {}, "removed": {}}
+        return layout.empty_manifest()
     return data
 
 
