@@ -130,11 +130,11 @@ def test_workload_result_and_its_verdicts():
     assert (good.files_per_s, good.read_bytes_per_s) == (20.0, 20e6)
     assert (good.p50_latency_ms, good.p99_latency_ms) == (150.0, 480.0)
     assert good.links == {"em1": {"read_bytes_per_s": 10e6}, "em2": {"read_bytes_per_s": 10e6}}
-    assert wl_verdicts.no_read_errors(p, "1MB", good).passed
-    assert wl_verdicts.reads_on_planned_ports(p, "1MB", good, 0.10).passed
+    assert wl_verdicts.workload_reads(p, "1MB", good).passed
+    assert wl_verdicts.workload_on_planned_ports(p, "1MB", good, 0.10).passed
     # all of it arrived on em2: the split no longer follows the pinning
     skewed = workload.summarize(p, s, ds, fio_output((0, 0), (0, 2 * 10**8), (0, 0), (0, 0), [job]))
-    check = wl_verdicts.reads_on_planned_ports(p, "1MB", skewed, 0.10)
+    check = wl_verdicts.workload_on_planned_ports(p, "1MB", skewed, 0.10)
     assert not check.passed
     assert check.message == (
         "dgx-1-1 1MB read share per port: expected em1 50%, em2 50% (±10%), actual em1 0%, em2 100%"
@@ -153,7 +153,7 @@ def test_workload_result_and_its_verdicts():
             stderr="fio: io_u error on file /mnt/nfs0/x",
         ),
     )
-    check = wl_verdicts.no_read_errors(p, "1MB", broken)
+    check = wl_verdicts.workload_reads(p, "1MB", broken)
     assert not check.passed and "io_u error" in check.actual
 
 
@@ -207,20 +207,20 @@ def test_checkpoint_figures_and_verdicts():
         data["model_bytes_per_host"] / data["write_bytes_per_s"], rel=0.01
     )
     assert data["interval_min_s"] == pytest.approx(data["write_s"] / 0.05, rel=0.01)
-    assert cp_verdicts.restored_intact(p, result).passed
-    assert cp_verdicts.write_on_planned_port(p, result, "em1", 0.10).passed
+    assert cp_verdicts.checkpoint_restored_intact(p, result).passed
+    assert cp_verdicts.checkpoint_write_on_planned_port(p, result, "em1", 0.10).passed
 
 
 def test_writes_leaving_from_the_wrong_port_fail_with_the_shares():
     """nfs0's writes out of em2: em1 carries a quarter instead of half."""
     p, result = _result({"em1": 8e6, "em2": 24e6}, {"em1": 16e6, "em2": 16e6})
-    check = cp_verdicts.write_on_planned_port(p, result, "em1", 0.10)
+    check = cp_verdicts.checkpoint_write_on_planned_port(p, result, "em1", 0.10)
     assert not check.passed
     assert check.message == (
         "dgx-1-1 em1 checkpoint write (tx): expected 50% of the bytes (the ranks on nfs0,nfs2, "
         "±10%), actual 25%"
     )
-    assert cp_verdicts.restore_on_planned_port(p, result, "em1", 0.10).passed
+    assert cp_verdicts.checkpoint_restore_on_planned_port(p, result, "em1", 0.10).passed
 
 
 def test_a_mismatch_read_back_fails_the_restore():
@@ -229,7 +229,7 @@ def test_a_mismatch_read_back_fails_the_restore():
         {"em1": 1, "em2": 1},
         ["crc32c: verify failed at file rank-002 offset 4194304"],
     )
-    check = cp_verdicts.restored_intact(p, result)
+    check = cp_verdicts.checkpoint_restored_intact(p, result)
     assert not check.passed and result.to_json()["verified"] is False
     assert check.message.endswith(
         "actual 33554432 bytes read back; crc32c: verify failed at file rank-002 offset 4194304"
@@ -302,9 +302,9 @@ def test_the_knee_is_the_arrays_limit():
     )
     assert [(r["hosts_fed"], r["source"]) for r in rows] == [(4, "workload_io"), (0, "bandwidth")]
     assert steps[2].fairness == pytest.approx(10.6 / 15.2, rel=0.01)
-    unfair = fleet_verdicts.fair_share(steps[2], 0.8)
+    unfair = fleet_verdicts.fleet_step_fair_share(steps[2], 0.8)
     assert not unfair.passed and unfair.actual == "0.70 (slowest h0)"
-    assert fleet_verdicts.fair_share(steps[2], 0.5).passed
+    assert fleet_verdicts.fleet_step_fair_share(steps[2], 0.5).passed
 
 
 def test_fleet_steps():

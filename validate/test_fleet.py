@@ -59,21 +59,21 @@ def _step(result: fleet.FleetResult, k: int) -> fleet.Step:
 
 
 def test_fleet_step_reads(expect, result, step):
-    expect.record(verdicts.step_without_errors(_step(result, step)))
+    expect.record(verdicts.fleet_step_reads(_step(result, step)))
 
 
 def test_fleet_step_fair_share(rm, expect, result, step):
     minimum = rm.inventory.validate.fleet.min_fairness
-    expect.record(verdicts.fair_share(_step(result, step), minimum))
+    expect.record(verdicts.fleet_step_fair_share(_step(result, step), minimum))
 
 
 def test_fleet_workload_reads(expect, result, image_size):
     if image_size not in result.workload_io:
         pytest.skip("workload reads are off (railmount_validate.workload.enabled)")
-    expect.record(verdicts.workload_without_errors(image_size, result.workload_io[image_size]))
+    expect.record(verdicts.fleet_workload_reads(image_size, result.workload_io[image_size]))
 
 
 def test_fleet_checkpoint(expect, result):
     if result.checkpoint is None:
         pytest.skip("checkpoint is off (railmount_validate.checkpoint.enabled)")
-    expect.record(verdicts.checkpoint_intact(result))
+    expect.record(verdicts.fleet_checkpoint(result))

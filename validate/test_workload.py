@@ -39,12 +39,12 @@ def measured(rm):
 
 def test_workload_reads(rm, expect, measured, host_name, image_size):
     result = measured(host_name)[image_size]
-    expect.record(verdicts.no_read_errors(rm.plan(host_name), image_size, result))
+    expect.record(verdicts.workload_reads(rm.plan(host_name), image_size, result))
 
 
 def test_workload_on_planned_ports(rm, expect, measured, host_name, image_size):
     result = measured(host_name)[image_size]
     tolerance = rm.inventory.validate.link_balance
     expect.record(
-        verdicts.reads_on_planned_ports(rm.plan(host_name), image_size, result, tolerance)
+        verdicts.workload_on_planned_ports(rm.plan(host_name), image_size, result, tolerance)
     )

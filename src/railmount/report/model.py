@@ -12,18 +12,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
+from railmount.validation.registry import SUITE_NAMES
+
 T = TypeVar("T")
 
-SUITE_ORDER = (
-    "links",
-    "routes",
-    "mounts",
-    "bandwidth",
-    "workload",
-    "checkpoint",
-    "fleet",
-    "faults",
-)
 OUTCOMES = ("passed", "failed", "skipped")
 # Host keys with a section of their own; any other list of objects is shown as a table.
 KNOWN_HOST_KEYS = ("checks", "bandwidth", "sizing", "workload_io", "checkpoint", "faults")
@@ -97,7 +89,7 @@ def suite_of(nodeid: str) -> str:
 
 
 def suite_key(suite: str) -> tuple[int, str]:
-    order = SUITE_ORDER.index(suite) if suite in SUITE_ORDER else len(SUITE_ORDER)
+    order = SUITE_NAMES.index(suite) if suite in SUITE_NAMES else len(SUITE_NAMES)
     return order, suite
 
 
