@@ -86,3 +86,23 @@ def tcp_source_address(plan: HostPlan, state: HostState, path: str) -> CheckResu
         f"from {','.join(sources) or 'no connection'}",
         sources == [planned.src],
     )
+
+
+@check(per="mount", reads=["railmount_nfs.nconnect"])
+def nconnect_connections(plan: HostPlan, state: HostState, path: str) -> CheckResult:
+    """The mount has as many TCP connections to its VIP as the plan's nconnect (default 1).
+
+    One per-VIP mount carries its VIP's connections alone, so the count to the VIP is the
+    mount's; fewer means the client merged or lost connections, more that something else
+    (another mount, trunking) talks to the VIP."""
+    planned = planned_mount(plan, path)
+    want = int(dict(planned.expected_options).get("nconnect", "1"))
+    have = sum(1 for _, remote in state.tcp if remote == planned.server)
+    return CheckResult(
+        plan.host,
+        path,
+        "TCP connections to " + planned.server,
+        str(want),
+        str(have),
+        have == want,
+    )
