@@ -51,6 +51,20 @@ def test_handmade_file_has_every_section(handmade_results):
     assert check.check == "links.port_up"
 
 
+def test_fleet_steps_carry_the_line_rate_the_fleet_measured_against(handmade_results):
+    """The report reads a step's line rate from the step (the writer stored it), never
+    from the hosts' bandwidth records; a step of an older file without it has none."""
+    data = copy.deepcopy(handmade_results)
+    data["fleet"]["steps"][2]["line_rate_bytes_per_s"] = 70e9  # not the hosts' 75e9
+    older = data["fleet"]["steps"][0]
+    del older["line_rate_bytes_per_s"], older["per_host_line_rate_bytes_per_s"]
+    fleet = Results.parse(data).fleet
+    assert fleet is not None
+    assert [s.line_rate_bytes_per_s for s in fleet.steps] == [None, 50e9, 70e9]
+    assert fleet.steps[1].per_host_line_rate == {"dgx-a1": 25e9, "dgx-a2": 25e9}
+    assert fleet.steps[0].per_host_line_rate == {}
+
+
 def test_summary_counted_from_checks_when_missing(lab_results):
     del lab_results["summary"]
     assert Results.parse(lab_results).verdict_line() == (

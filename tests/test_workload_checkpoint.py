@@ -14,7 +14,7 @@ import pytest
 from captured import plan, settings
 
 from railmount.model import CheckpointSettings, WorkloadSettings
-from railmount.validation import checkpoint, fio_run, fleet, workload
+from railmount.validation import bandwidth, checkpoint, fio_run, fleet, workload
 from railmount.validation.verdicts import checkpoint as cp_verdicts
 from railmount.validation.verdicts import fleet as fleet_verdicts
 from railmount.validation.verdicts import workload as wl_verdicts
@@ -283,16 +283,25 @@ def test_the_knee_is_the_arrays_limit():
         h: replace(p, ports=tuple(replace(x, speed_mbps=100) for x in p.ports))
         for h, p in plans.items()
     }
+    rates = {h: bandwidth.line_rates(p, {}) for h, p in plans.items()}
     steps = [
         _step(1, 24.9e6, [24.9e6]),
         _step(2, 37.3e6, [18.5e6, 18.8e6]),
         _step(3, 37.8e6, [10.6e6, 12e6, 15.2e6]),
     ]
-    scale = fleet.scaling(steps, plans, 0.9)
+    scale = fleet.scaling(steps, rates, 0.9)
     assert scale.array_limit_bytes_per_s == 37.8e6 and scale.knee_hosts == 2
     assert scale.hosts_fed_at_line_rate == 1 and not scale.at_least
-    fed = fleet.scaling(steps[:1], plans, 0.9)
+    fed = fleet.scaling(steps[:1], rates, 0.9)
     assert fed.array_limit_bytes_per_s is None and fed.at_least and fed.hosts_fed_at_line_rate == 1
+    # the same knee when the inventory has no speed_mbps and the driver reports 100 Mbit/s:
+    # the fleet takes a link's rate from bandwidth.line_rates like the bandwidth suite
+    unset = replace(
+        plan("dgx-1-1"), ports=tuple(replace(x, speed_mbps=None) for x in plan("dgx-1-1").ports)
+    )
+    reported = {p.name: 100 for p in unset.ports}
+    driver = {f"h{i}": bandwidth.line_rates(unset, reported) for i in range(3)}
+    assert fleet.scaling(steps, driver, 0.9) == scale
     rows = fleet.workload_rows(
         [("Net", "150KB", 4.3e6), ("Net", "1MB", 29e6)],
         scale,

@@ -18,6 +18,7 @@ def result(rm) -> fleet.FleetResult:
     settings = rm.inventory.validate
     hosts = list(rm.hostnames)
     plans = {h: rm.plan(h) for h in hosts}
+    line_rates = {h: rm.line_rates(h) for h in hosts}
 
     def run(host: str, script: str) -> str:
         return rm.run(host, script)
@@ -25,8 +26,8 @@ def result(rm) -> fleet.FleetResult:
     fleet.on_all(hosts, lambda h: run(h, bandwidth.prepare_script(plans[h], settings)))
     steps = []
     for k in fleet.step_counts(len(hosts), settings.fleet.steps):
-        steps.append(fleet.read_step(run, plans, hosts[:k], settings))
-    scale = fleet.scaling(steps, plans, settings.link_min_ratio)
+        steps.append(fleet.read_step(run, plans, hosts[:k], settings, line_rates))
+    scale = fleet.scaling(steps, line_rates, settings.link_min_ratio)
     out = fleet.FleetResult(steps, scale, settings.fleet.training_share)
     if settings.workload.enabled:
         out.workload_io = fleet.workload_all(run, plans, settings)

@@ -10,18 +10,6 @@ from railmount.report.model import Fleet, FleetStep, Results
 from railmount.report.training import verdict_tone, verified_words
 
 
-def line_rate_sum(results: Results, hosts: list[str]) -> float | None:
-    """The hosts' line rates added up; None unless every host's is known."""
-    total = 0.0
-    for name in hosts:
-        host = results.host(name)
-        rate = host.bandwidth.line_rate_total if host and host.bandwidth else None
-        if rate is None:
-            return None
-        total += rate
-    return total
-
-
 def _rate_unit(values: list[float]) -> tuple[str, float]:
     """GB/s for a real array, MB/s for a lab: the axis stays in 3-4 digits."""
     return ("GB/s", 1e9) if max(values, default=0) >= 10e9 else ("MB/s", 1e6)
@@ -29,8 +17,7 @@ def _rate_unit(values: list[float]) -> tuple[str, float]:
 
 def fleet_chart(results: Results, fleet: Fleet) -> str:
     steps = [s for s in fleet.steps if s.read_bytes_per_s is not None]
-    sums = [(len(s.hosts), line_rate_sum(results, s.hosts)) for s in steps]
-    known = [(n, v) for n, v in sums if v is not None]
+    known = [(len(s.hosts), s.line_rate_bytes_per_s) for s in steps if s.line_rate_bytes_per_s]
     limit = fleet.array_limit_bytes_per_s
     everything = [s.read_bytes_per_s or 0 for s in steps] + [v for _, v in known]
     unit, scale = _rate_unit([*everything, limit or 0])
@@ -62,7 +49,7 @@ def fleet_chart(results: Results, fleet: Fleet) -> str:
 
 def _step_row(results: Results, step: FleetStep) -> list[str]:
     rates = [v for v in step.per_host.values() if v is not None]
-    lines = line_rate_sum(results, step.hosts)
+    lines = step.line_rate_bytes_per_s
     return [
         str(len(step.hosts)),
         u.mbyte(step.read_bytes_per_s),
@@ -85,7 +72,7 @@ def fed_sentence(results: Results, fleet: Fleet) -> str:
             f"{'; ' if text else ''}{len(top.hosts)} hosts reading at once got "
             f"{u.rate(top.read_bytes_per_s)} together"
         )
-        lines = line_rate_sum(results, top.hosts)
+        lines = top.line_rate_bytes_per_s
         if lines:
             text += f" ({u.pct(top.read_bytes_per_s, lines)} of their line rates)"
     if fleet.array_limit_bytes_per_s:
@@ -193,7 +180,7 @@ def _per_host_blocks(results: Results, step: FleetStep) -> list[Block]:
     rows = []
     for host, read in step.per_host.items():
         links = step.per_link.get(host, {})
-        lines = line_rate_sum(results, [host])
+        lines = step.per_host_line_rate.get(host)
         rows.append(
             [host, u.mbyte(read), *[u.mbyte(links.get(p)) for p in ports], u.pct(read, lines)]
         )

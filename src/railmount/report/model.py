@@ -307,6 +307,8 @@ class FleetStep:
     per_host: dict[str, float | None]
     per_link: dict[str, dict[str, float | None]]  # host -> port -> bytes/s
     fairness: float | None  # min/max of the per-host rates
+    line_rate_bytes_per_s: float | None  # these hosts' links added up, as the fleet measured
+    per_host_line_rate: dict[str, float | None]  # host -> its links added up (newer files)
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> FleetStep:
@@ -320,6 +322,10 @@ class FleetStep:
             per_link={
                 str(h): {str(p): _float(v) for p, v in _map(ports).items()}
                 for h, ports in _map(data.get("per_link_read_bytes_per_s")).items()
+            },
+            per_host_line_rate={
+                str(h): _float(v)
+                for h, v in _map(data.get("per_host_line_rate_bytes_per_s")).items()
             },
         )
 

@@ -67,7 +67,9 @@ class BandwidthResult:
 
 
 def line_rates(plan: HostPlan, reported: dict[str, int | None]) -> dict[str, float | None]:
-    """bytes/s per port: the inventory's speed_mbps, else what the driver reports."""
+    """bytes/s per port: the inventory's speed_mbps, else what the driver reports. The one
+    place a line rate is worked out: the bandwidth record and the fleet steps store it, the
+    report reads it from them."""
     rates: dict[str, float | None] = {}
     for port in plan.ports:
         mbps = port.speed_mbps or reported.get(port.name)
@@ -179,9 +181,10 @@ def parse_phase(name: str, vips: list[str], ports: list[str], output: str) -> Ph
 
 
 def measure(
-    run: Any, plan: HostPlan, settings: ValidateSettings, reported_speeds: dict[str, int | None]
+    run: Any, plan: HostPlan, settings: ValidateSettings, rates: dict[str, float | None]
 ) -> BandwidthResult:
-    """Run every phase on one host. `run(script) -> stdout` executes remotely."""
+    """Run every phase on one host. `run(script) -> stdout` executes remotely; `rates`:
+    the ports' line rates (`line_rates`)."""
     run(prepare_script(plan, settings))
     ports = [p.name for p in plan.ports]
     phases = [
@@ -192,4 +195,4 @@ def measure(
         k: (v[0] if v else "") for k, v in sections(run(checksum_script(plan, settings))).items()
     }
     expected = sums.pop("expected", "")
-    return BandwidthResult(phases, sums, expected, line_rates(plan, reported_speeds))
+    return BandwidthResult(phases, sums, expected, rates)

@@ -106,8 +106,12 @@ def step_counts(n: int, steps: Sequence[int] | None) -> list[int]:
     return sorted({min(s, n) for s in steps})
 
 
-def host_line_rate(plan: HostPlan) -> float:
-    return sum((p.speed_mbps or 0) * 1e6 / 8 for p in plan.ports)
+LineRates = dict[str, dict[str, float | None]]  # host -> port -> bytes/s (bandwidth.line_rates)
+
+
+def host_line_rate(rates: dict[str, float | None]) -> float:
+    """A host's links added up; a port of unknown rate adds nothing."""
+    return sum(r for r in rates.values() if r)
 
 
 @dataclass
@@ -117,6 +121,7 @@ class Step:
     per_host_read_bytes_per_s: dict[str, float]
     per_link_read_bytes_per_s: dict[str, dict[str, float]]
     line_rate_bytes_per_s: float  # what these hosts' links could take
+    per_host_line_rate_bytes_per_s: dict[str, float] = field(default_factory=dict)
     errors: int = 0
     start_skew_s: float | None = None  # last host's I/O window began this much later (Span)
 
@@ -130,7 +135,11 @@ class Step:
 
 
 def read_step(
-    run: Runner, plans: dict[str, HostPlan], hosts: list[str], settings: ValidateSettings
+    run: Runner,
+    plans: dict[str, HostPlan],
+    hosts: list[str],
+    settings: ValidateSettings,
+    line_rates: LineRates,
 ) -> Step:
     vips = {h: [m.vip for m in plans[h].mounts] for h in hosts}
     outputs, offsets = together(
@@ -142,12 +151,14 @@ def read_step(
         for h, out in outputs.items()
     }
     per_host = {h: sum(p.links.values()) for h, p in phases.items()}
+    lines = {h: host_line_rate(line_rates[h]) for h in hosts}
     return Step(
         hosts=list(hosts),
         read_bytes_per_s=sum(per_host.values()),
         per_host_read_bytes_per_s=per_host,
         per_link_read_bytes_per_s={h: dict(p.links) for h, p in phases.items()},
-        line_rate_bytes_per_s=sum(host_line_rate(plans[h]) for h in hosts),
+        line_rate_bytes_per_s=sum(lines.values()),
+        per_host_line_rate_bytes_per_s=lines,
         errors=sum(p.errors for p in phases.values()),
         start_skew_s=window.skew_s if window else None,
     )
@@ -167,10 +178,10 @@ class Scaling:
     knee_hosts: int | None  # the first step whose hosts did not get their line rate
 
 
-def scaling(steps: list[Step], plans: dict[str, HostPlan], min_ratio: float) -> Scaling:
+def scaling(steps: list[Step], line_rates: LineRates, min_ratio: float) -> Scaling:
     starved = [s for s in steps if s.read_bytes_per_s < min_ratio * s.line_rate_bytes_per_s]
     fed = [s for s in steps if s not in starved]
-    per_host = [host_line_rate(p) for p in plans.values()]
+    per_host = [host_line_rate(r) for r in line_rates.values()]
     mean_line = sum(per_host) / len(per_host) if per_host else 0.0
     if not starved:
         most = max((len(s.hosts) for s in fed), default=0)

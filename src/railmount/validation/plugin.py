@@ -113,6 +113,13 @@ class Session:
     def plan(self, name: str) -> HostPlan:
         return self.plans[name]
 
+    def line_rates(self, name: str) -> dict[str, float | None]:
+        """The host's line rate per port (bytes/s): inventory, else the driver's report."""
+        from railmount.validation.bandwidth import line_rates
+
+        reported = {port: link.speed_mbps for port, link in self.state(name).links.items()}
+        return line_rates(self.plans[name], reported)
+
     def measured(
         self,
         host: str,
