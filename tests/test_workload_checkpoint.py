@@ -370,3 +370,14 @@ def test_fleet_reads_start_together_and_count_every_byte_once(monkeypatch):
     assert (result["window_s"], result["start_skew_s"]) == (12.0, 2.0)
     assert result["read_bytes_per_s"] == pytest.approx(200e6 / 12)  # not 2 x 10 MB/s
     assert result["files_per_s"] == pytest.approx(200 / 12, abs=0.05)
+
+
+def test_shares_and_the_checkpoint_interval_have_one_definition():
+    """fio_run.shares splits a total by port for the workload and checkpoint figures and
+    verdicts; checkpoint.interval_min_s is the one host's and the fleet's interval."""
+    assert fio_run.shares({"em1": 30, "em2": 10}) == {"em1": 0.75, "em2": 0.25}
+    assert fio_run.shares({"em1": 0, "em2": 0}) == {"em1": 0.0, "em2": 0.0}
+    assert checkpoint.seconds_for(1e9, 50e6) == 20.0
+    assert checkpoint.seconds_for(1e9, 0.0) is None
+    assert checkpoint.interval_min_s(20.0, 0.05) == 400.0
+    assert checkpoint.interval_min_s(None, 0.05) is None

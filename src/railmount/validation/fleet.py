@@ -319,7 +319,7 @@ def checkpoint_all(
     write_rate, restore_rate = aggregate("write", writes), aggregate("read", restores)
     # With every host checkpointing at once each gets its share of the aggregate.
     per_host_write = write_rate / len(hosts) if hosts else 0.0
-    write_s = size.model_bytes_per_host / per_host_write if per_host_write else None
+    write_s = checkpoint.seconds_for(size.model_bytes_per_host, per_host_write)
     verified = all(not p.errors and p.bytes == size.measured_bytes for p in restores.values())
     return {
         "hosts": len(hosts),
@@ -328,7 +328,7 @@ def checkpoint_all(
         "restore_bytes_per_s": restore_rate,
         "verified": verified,
         "write_s": round(write_s, 1) if write_s else None,
-        "interval_min_s": round(write_s / settings.checkpoint.write_budget, 1) if write_s else None,
+        "interval_min_s": checkpoint.interval_min_s(write_s, settings.checkpoint.write_budget),
         "errors": [
             f"{h} {kind}: {e}"
             for kind, passes in (("write", writes), ("restore", restores))

@@ -127,7 +127,6 @@ def read_script(
 def summarize(plan: HostPlan, settings: ValidateSettings, ds: DataSet, out: str) -> SizeResult:
     run = fio_run.parse(out, [p.name for p in plan.ports])
     rate = run.total("read", "bw_bytes")
-    wire = sum(run.rx.values())
     return SizeResult(
         files_per_s=round(run.total("read", "iops"), 1),
         read_bytes_per_s=rate,
@@ -140,9 +139,7 @@ def summarize(plan: HostPlan, settings: ValidateSettings, ds: DataSet, out: str)
         error_text="; ".join(run.errors[:3]),
         # fio's rate split by where the bytes arrived (wire bytes include headers and
         # the run's few metadata replies; their shares are what counts)
-        links={
-            p: {"read_bytes_per_s": rate * b / wire if wire else 0.0} for p, b in run.rx.items()
-        },
+        links={p: {"read_bytes_per_s": rate * s} for p, s in fio_run.shares(run.rx).items()},
     )
 
 

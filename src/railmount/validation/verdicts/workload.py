@@ -4,6 +4,7 @@ railmount.validation.workload): read without errors, and on the planned ports.""
 from __future__ import annotations
 
 from railmount.planner import HostPlan
+from railmount.validation import fio_run
 from railmount.validation.registry import check
 from railmount.validation.verdicts.result import CheckResult
 from railmount.validation.workload import SizeResult
@@ -36,7 +37,7 @@ def workload_on_planned_ports(
     rates = {port: link["read_bytes_per_s"] for port, link in result.links.items()}
     total = sum(rates.values())
     want = {p.name: len(p.vips) / total_vips for p in plan.ports}
-    have = {port: rate / total if total else 0.0 for port, rate in rates.items()}
+    have = fio_run.shares(rates)
     ok = total > 0 and all(
         abs(have.get(port, 0.0) - share) <= tolerance * max(share, 1 / total_vips)
         for port, share in want.items()
