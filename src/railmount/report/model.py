@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from railmount.validation.registry import SUITE_NAMES
+from railmount.validation.verdicts.result import expected_actual
 
 T = TypeVar("T")
 
@@ -462,8 +463,6 @@ def failure_text(host: str, entry: TestEntry | Mapping[str, Any]) -> str:
     if message:
         return message
     bad = "; ".join(
-        f"{c.item} {c.what}".strip() + f": expected {c.expected}, actual {c.actual}"
-        for c in entry.checks
-        if not c.passed
+        expected_actual(c.item, c.what, c.expected, c.actual) for c in entry.checks if not c.passed
     )
     return f"{host} {bad or 'failed (no message recorded)'}"

@@ -6,6 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 
+def expected_actual(item: str, what: str, expected: str, actual: str) -> str:
+    """`ITEM WHAT: expected X, actual Y`: every failure's wording, in the suites' assertion
+    messages and in the reports' failure sentences."""
+    label = f"{item} {what}".strip()
+    return f"{label}: expected {expected}, actual {actual}"
+
+
 @dataclass(frozen=True)
 class CheckResult:
     host: str
@@ -20,8 +27,7 @@ class CheckResult:
     @property
     def detail(self) -> str:
         """The failure without the host: `ITEM WHAT: expected X, actual Y`."""
-        label = f"{self.item} {self.what}".strip()
-        return f"{label}: expected {self.expected}, actual {self.actual}"
+        return expected_actual(self.item, self.what, self.expected, self.actual)
 
     @property
     def message(self) -> str:
