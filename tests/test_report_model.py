@@ -61,8 +61,8 @@ def test_fleet_steps_carry_the_line_rate_the_fleet_measured_against(handmade_res
     fleet = Results.parse(data).fleet
     assert fleet is not None
     assert [s.line_rate_bytes_per_s for s in fleet.steps] == [None, 50e9, 70e9]
-    assert fleet.steps[1].per_host_line_rate == {"dgx-a1": 25e9, "dgx-a2": 25e9}
-    assert fleet.steps[0].per_host_line_rate == {}
+    assert fleet.steps[1].per_host_line_rate_bytes_per_s == {"dgx-a1": 25e9, "dgx-a2": 25e9}
+    assert fleet.steps[0].per_host_line_rate_bytes_per_s == {}
 
 
 def test_summary_counted_from_checks_when_missing(lab_results):
@@ -137,3 +137,21 @@ def test_failures_from_dicts_and_the_failure_sentence(lab_results):
     assert failure_text("h", {"test": "x", "outcome": "failed"}) == (
         "h failed (no message recorded)"
     )
+
+
+def test_a_written_record_reads_back_as_itself():
+    """Writers and readers share the record (railmount.validation.records): what the fleet
+    and the bandwidth phases write parses back to an equal record, derived figures too."""
+    from dataclasses import asdict
+
+    from railmount.validation.records import FleetStep, Phase
+
+    step = FleetStep(
+        ["h0", "h1"], 40e6, {"h0": 24e6, "h1": 16e6}, {"h0": {"em1": 12e6, "em2": 12e6}},
+        50e6, {"h0": 25e6, "h1": 25e6}, errors=1, start_skew_s=0.4,
+    )  # fmt: skip
+    written = step.to_json()
+    assert written["fairness"] == pytest.approx(16 / 24, abs=1e-3)
+    assert FleetStep.parse(written) == step
+    phase = Phase("link:em1", ["nfs0", "nfs2"], {"em1": 12.4e6, "em2": 0.0}, 12.1e6, 0, 8.0)
+    assert Phase.parse(asdict(phase)) == phase

@@ -15,6 +15,7 @@ from captured import plan, settings
 
 from railmount.model import CheckpointSettings, WorkloadSettings
 from railmount.validation import bandwidth, checkpoint, fio_run, fleet, workload
+from railmount.validation.records import FleetStep
 from railmount.validation.verdicts import checkpoint as cp_verdicts
 from railmount.validation.verdicts import fleet as fleet_verdicts
 from railmount.validation.verdicts import workload as wl_verdicts
@@ -271,9 +272,9 @@ def test_checkpoint_write_and_restore_for_real_with_a_flipped_byte(tmp_path):
 # --- fleet ------------------------------------------------------------------------------
 
 
-def _step(k: int, total: float, per_host: list[float]) -> fleet.Step:
+def _step(k: int, total: float, per_host: list[float]) -> FleetStep:
     hosts = [f"h{i}" for i in range(k)]
-    return fleet.Step(hosts, total, dict(zip(hosts, per_host, strict=True)), {}, k * 25e6)
+    return FleetStep(hosts, total, dict(zip(hosts, per_host, strict=True)), {}, k * 25e6)
 
 
 def test_the_knee_is_the_arrays_limit():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from railmount.validation import bandwidth, fleet, sizing
+from railmount.validation.records import FleetStep
 from railmount.validation.verdicts import fleet as verdicts
 
 
@@ -55,7 +56,7 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("image_size", settings.workload.image_sizes)
 
 
-def _step(result: fleet.FleetResult, k: int) -> fleet.Step:
+def _step(result: fleet.FleetResult, k: int) -> FleetStep:
     return next(s for s in result.steps if len(s.hosts) == k)
 
 

@@ -48,7 +48,7 @@ def fleet_chart(results: Results, fleet: Fleet) -> str:
 
 
 def _step_row(results: Results, step: FleetStep) -> list[str]:
-    rates = [v for v in step.per_host.values() if v is not None]
+    rates = [v for v in step.per_host_read_bytes_per_s.values() if v is not None]
     lines = step.line_rate_bytes_per_s
     return [
         str(len(step.hosts)),
@@ -172,15 +172,15 @@ def fleet_blocks(results: Results, fleet: Fleet) -> list[Block]:
 
 def _per_host_blocks(results: Results, step: FleetStep) -> list[Block]:
     """Each host's rate and link split in the largest step (files only)."""
-    if not step.per_host:
+    if not step.per_host_read_bytes_per_s:
         return []
     ports: list[str] = []
-    for links in step.per_link.values():
+    for links in step.per_link_read_bytes_per_s.values():
         ports += [p for p in links if p not in ports]
     rows = []
-    for host, read in step.per_host.items():
-        links = step.per_link.get(host, {})
-        lines = step.per_host_line_rate.get(host)
+    for host, read in step.per_host_read_bytes_per_s.items():
+        links = step.per_link_read_bytes_per_s.get(host, {})
+        lines = step.per_host_line_rate_bytes_per_s.get(host)
         rows.append(
             [host, u.mbyte(read), *[u.mbyte(links.get(p)) for p in ports], u.pct(read, lines)]
         )

@@ -8,10 +8,22 @@ Rates are bytes/s as in the JSON; formatting to MB/s or Mbit/s happens in `units
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from railmount.validation.records import (
+    Flat,
+    FleetStep,
+    Phase,
+    as_float,
+    as_int,
+    as_list,
+    as_map,
+    as_str,
+    port_rates,
+    scalars,
+)
 from railmount.validation.registry import SUITE_NAMES
 from railmount.validation.verdicts.result import expected_actual
 
@@ -20,67 +32,6 @@ T = TypeVar("T")
 OUTCOMES = ("passed", "failed", "skipped")
 # Host keys with a section of their own; any other list of objects is shown as a table.
 KNOWN_HOST_KEYS = ("checks", "bandwidth", "sizing", "workload_io", "checkpoint", "faults")
-
-
-def _map(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list) else []
-
-
-def _float(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def _int(value: Any) -> int | None:
-    number = _float(value)
-    return None if number is None else int(number)
-
-
-def _bool(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
-def _str(value: Any, default: str = "") -> str:
-    return default if value is None else str(value)
-
-
-# Readers of the annotated field types that `scalars` fills from the JSON by field name.
-_READ = {
-    "str": _str,
-    "bool": bool,
-    "bool | None": _bool,
-    "float | None": _float,
-    "int | None": _int,
-}
-
-
-def scalars(cls: type[T], data: Mapping[str, Any], **given: Any) -> T:
-    """cls from data: the fields not `given` read by name as their annotated type; a value
-    missing or of the wrong type comes back as "", False or None, never as an error."""
-    return cls(
-        **{
-            f.name: given[f.name] if f.name in given else _READ[str(f.type)](data.get(f.name))
-            for f in fields(cls)  # type: ignore[arg-type]
-        }
-    )
-
-
-class Flat:
-    """A dataclass of scalars only, read from a JSON object by `scalars`."""
-
-    @classmethod
-    def parse(cls: type[T], data: Mapping[str, Any]) -> T:
-        return scalars(cls, data)
-
-
-def _rates(value: Any, key: str) -> dict[str, float | None]:
-    """{PORT: {key: X}} -> {PORT: X}."""
-    return {port: _float(_map(entry).get(key)) for port, entry in _map(value).items()}
 
 
 def suite_of(nodeid: str) -> str:
@@ -122,7 +73,7 @@ class TestEntry:
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> TestEntry:
-        checks = [Check.parse(c) for c in _list(data.get("checks")) if isinstance(c, Mapping)]
+        checks = [Check.parse(c) for c in as_list(data.get("checks")) if isinstance(c, Mapping)]
         return scalars(cls, data, checks=checks)
 
     @property
@@ -143,27 +94,6 @@ class TestEntry:
 
 
 @dataclass
-class Phase:
-    name: str
-    mounts: list[str]
-    links: dict[str, float]  # port -> read bytes/s over the phase window
-    fio_bytes_per_s: float | None
-    errors: int
-    window_s: float | None
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> Phase:
-        links = {p: _float(v) for p, v in _map(data.get("links")).items()}
-        return scalars(
-            cls,
-            data,
-            mounts=[str(m) for m in _list(data.get("mounts"))],
-            links={p: v for p, v in links.items() if v is not None},
-            errors=_int(data.get("errors")) or 0,
-        )
-
-
-@dataclass
 class Bandwidth:
     """Big-block reads (fio phases) with per-port rx counters."""
 
@@ -179,10 +109,10 @@ class Bandwidth:
         return scalars(
             cls,
             data,
-            read=_rates(data.get("links"), "read_bytes_per_s"),
-            line_rate=_rates(data.get("links"), "line_rate_bytes_per_s"),
-            phases=[Phase.parse(p) for p in _list(data.get("phases")) if isinstance(p, Mapping)],
-            checksums={str(k): _str(v) for k, v in _map(data.get("checksums")).items()},
+            read=port_rates(data.get("links"), "read_bytes_per_s"),
+            line_rate=port_rates(data.get("links"), "line_rate_bytes_per_s"),
+            phases=[Phase.parse(p) for p in as_list(data.get("phases")) if isinstance(p, Mapping)],
+            checksums={str(k): as_str(v) for k, v in as_map(data.get("checksums")).items()},
         )
 
     @property
@@ -224,7 +154,7 @@ class WorkloadIO:
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> WorkloadIO:
-        return scalars(cls, data, links=_rates(data.get("links"), "read_bytes_per_s"))
+        return scalars(cls, data, links=port_rates(data.get("links"), "read_bytes_per_s"))
 
 
 @dataclass
@@ -249,9 +179,9 @@ class Checkpoint:
         return scalars(
             cls,
             data,
-            model=_str(data.get("model"), "checkpoint"),
-            write_links=_rates(data.get("links"), "write_bytes_per_s"),
-            restore_links=_rates(data.get("links"), "restore_bytes_per_s"),
+            model=as_str(data.get("model"), "checkpoint"),
+            write_links=port_rates(data.get("links"), "write_bytes_per_s"),
+            restore_links=port_rates(data.get("links"), "restore_bytes_per_s"),
         )
 
 
@@ -268,19 +198,19 @@ class Host:
 
     @classmethod
     def parse(cls, name: str, data: Mapping[str, Any]) -> Host:
-        bandwidth, checkpoint = _map(data.get("bandwidth")), _map(data.get("checkpoint"))
+        bandwidth, checkpoint = as_map(data.get("bandwidth")), as_map(data.get("checkpoint"))
         return cls(
             name=name,
-            checks=[TestEntry.parse(e) for e in _list(data.get("checks")) if _map(e)],
+            checks=[TestEntry.parse(e) for e in as_list(data.get("checks")) if as_map(e)],
             bandwidth=Bandwidth.parse(bandwidth) if bandwidth else None,
-            sizing=[SizingRow.parse(r) for r in _list(data.get("sizing")) if _map(r)],
+            sizing=[SizingRow.parse(r) for r in as_list(data.get("sizing")) if as_map(r)],
             workload_io={
                 str(size): WorkloadIO.parse(v)
-                for size, v in _map(data.get("workload_io")).items()
-                if _map(v)
+                for size, v in as_map(data.get("workload_io")).items()
+                if as_map(v)
             },
             checkpoint=Checkpoint.parse(checkpoint) if checkpoint else None,
-            faults=[dict(f) for f in _list(data.get("faults")) if _map(f)],
+            faults=[dict(f) for f in as_list(data.get("faults")) if as_map(f)],
             extras={
                 key: [dict(v) for v in value if isinstance(v, Mapping)]
                 for key, value in data.items()
@@ -297,38 +227,6 @@ class Host:
             row = per_suite.setdefault(entry.suite, dict.fromkeys(OUTCOMES, 0))
             row[entry.outcome] = row.get(entry.outcome, 0) + 1
         return {s: per_suite[s] for s in sorted(per_suite, key=suite_key)}
-
-
-@dataclass
-class FleetStep:
-    """Hosts reading at once: the aggregate rate and how it was shared."""
-
-    hosts: list[str]
-    read_bytes_per_s: float | None
-    per_host: dict[str, float | None]
-    per_link: dict[str, dict[str, float | None]]  # host -> port -> bytes/s
-    fairness: float | None  # min/max of the per-host rates
-    line_rate_bytes_per_s: float | None  # these hosts' links added up, as the fleet measured
-    per_host_line_rate: dict[str, float | None]  # host -> its links added up (newer files)
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> FleetStep:
-        return scalars(
-            cls,
-            data,
-            hosts=[str(h) for h in _list(data.get("hosts"))],
-            per_host={
-                str(h): _float(v) for h, v in _map(data.get("per_host_read_bytes_per_s")).items()
-            },
-            per_link={
-                str(h): {str(p): _float(v) for p, v in _map(ports).items()}
-                for h, ports in _map(data.get("per_link_read_bytes_per_s")).items()
-            },
-            per_host_line_rate={
-                str(h): _float(v)
-                for h, v in _map(data.get("per_host_line_rate_bytes_per_s")).items()
-            },
-        )
 
 
 @dataclass
@@ -371,16 +269,16 @@ class Fleet:
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> Fleet:
-        checkpoint = _map(data.get("checkpoint"))
+        checkpoint = as_map(data.get("checkpoint"))
         return scalars(
             cls,
             data,
-            steps=[FleetStep.parse(s) for s in _list(data.get("steps")) if _map(s)],
-            workloads=[FleetWorkload.parse(w) for w in _list(data.get("workloads")) if _map(w)],
+            steps=[FleetStep.parse(s) for s in as_list(data.get("steps")) if as_map(s)],
+            workloads=[FleetWorkload.parse(w) for w in as_list(data.get("workloads")) if as_map(w)],
             workload_io={
                 str(size): FleetWorkloadIO.parse(v)
-                for size, v in _map(data.get("workload_io")).items()
-                if _map(v)
+                for size, v in as_map(data.get("workload_io")).items()
+                if as_map(v)
             },
             checkpoint=FleetCheckpoint.parse(checkpoint) if checkpoint else None,
         )
@@ -398,17 +296,17 @@ class Results:
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> Results:
         summary = data.get("summary")
-        fleet = _map(data.get("fleet"))
+        fleet = as_map(data.get("fleet"))
         return cls(
-            inventory=_str(data.get("inventory"), "?"),
-            started=_str(data.get("started"), "?"),
-            duration_s=_float(data.get("duration_s")),
+            inventory=as_str(data.get("inventory"), "?"),
+            started=as_str(data.get("started"), "?"),
+            duration_s=as_float(data.get("duration_s")),
             summary=(
-                {k: _int(v) or 0 for k, v in summary.items()}
+                {k: as_int(v) or 0 for k, v in summary.items()}
                 if isinstance(summary, Mapping) and summary
                 else None
             ),
-            hosts=[Host.parse(str(n), _map(h)) for n, h in _map(data.get("hosts")).items()],
+            hosts=[Host.parse(str(n), as_map(h)) for n, h in as_map(data.get("hosts")).items()],
             fleet=Fleet.parse(fleet) if fleet else None,
         )
 

@@ -14,26 +14,17 @@ a small host, checksumming inside fio costs a third of the throughput.
 from __future__ import annotations
 
 import shlex
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from railmount.model import ValidateSettings
 from railmount.planner import HostPlan
 from railmount.validation import fio_run
 from railmount.validation.probe import split_sections
+from railmount.validation.records import Phase
 
 RAMP_S = 2
 MARK = "@@railmount-bw@@"
-
-
-@dataclass
-class Phase:
-    name: str  # "single:nfs0", "link:em1", "all"
-    mounts: list[str]  # VIP names read in this phase
-    links: dict[str, float] = field(default_factory=dict)  # port -> rx bytes/s
-    fio_bytes_per_s: float = 0.0
-    errors: int = 0  # fio job errors
-    window_s: float = 0.0
 
 
 @dataclass

@@ -24,12 +24,13 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from railmount.model import ValidateSettings
 from railmount.planner import HostPlan
 from railmount.validation import bandwidth, checkpoint, fio_run, workload
+from railmount.validation.records import FleetStep
 
 Runner = Callable[[str, str], str]  # (host, script) -> stdout
 T = TypeVar("T")
@@ -114,33 +115,13 @@ def host_line_rate(rates: dict[str, float | None]) -> float:
     return sum(r for r in rates.values() if r)
 
 
-@dataclass
-class Step:
-    hosts: list[str]
-    read_bytes_per_s: float
-    per_host_read_bytes_per_s: dict[str, float]
-    per_link_read_bytes_per_s: dict[str, dict[str, float]]
-    line_rate_bytes_per_s: float  # what these hosts' links could take
-    per_host_line_rate_bytes_per_s: dict[str, float] = field(default_factory=dict)
-    errors: int = 0
-    start_skew_s: float | None = None  # last host's I/O window began this much later (Span)
-
-    @property
-    def fairness(self) -> float | None:
-        rates = list(self.per_host_read_bytes_per_s.values())
-        return round(min(rates) / max(rates), 3) if rates and max(rates) > 0 else None
-
-    def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "fairness": self.fairness}
-
-
 def read_step(
     run: Runner,
     plans: dict[str, HostPlan],
     hosts: list[str],
     settings: ValidateSettings,
     line_rates: LineRates,
-) -> Step:
+) -> FleetStep:
     vips = {h: [m.vip for m in plans[h].mounts] for h in hosts}
     outputs, offsets = together(
         run, hosts, lambda h, at: bandwidth.phase_script(plans[h], settings, vips[h], at)
@@ -152,7 +133,7 @@ def read_step(
     }
     per_host = {h: sum(p.links.values()) for h, p in phases.items()}
     lines = {h: host_line_rate(line_rates[h]) for h in hosts}
-    return Step(
+    return FleetStep(
         hosts=list(hosts),
         read_bytes_per_s=sum(per_host.values()),
         per_host_read_bytes_per_s=per_host,
@@ -178,7 +159,7 @@ class Scaling:
     knee_hosts: int | None  # the first step whose hosts did not get their line rate
 
 
-def scaling(steps: list[Step], line_rates: LineRates, min_ratio: float) -> Scaling:
+def scaling(steps: list[FleetStep], line_rates: LineRates, min_ratio: float) -> Scaling:
     starved = [s for s in steps if s.read_bytes_per_s < min_ratio * s.line_rate_bytes_per_s]
     fed = [s for s in steps if s not in starved]
     per_host = [host_line_rate(r) for r in line_rates.values()]
@@ -197,7 +178,7 @@ def hosts_fed(capacity: float, share: float, need: float) -> int:
 
 @dataclass
 class FleetResult:
-    steps: list[Step]
+    steps: list[FleetStep]
     scale: Scaling
     training_share: float
     workloads: list[dict[str, Any]] = field(default_factory=list)
@@ -222,7 +203,7 @@ class FleetResult:
 def workload_rows(
     rows: list[tuple[str, str, float]],
     scale: Scaling,
-    steps: list[Step],
+    steps: list[FleetStep],
     workload_io: dict[str, dict[str, Any]],
     share: float,
 ) -> list[dict[str, Any]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from railmount.validation.fleet import FleetResult, Step
+from railmount.validation.fleet import FleetResult
+from railmount.validation.records import FleetStep
 from railmount.validation.registry import check
 from railmount.validation.verdicts.result import CheckResult
 
@@ -13,7 +14,7 @@ FLEET = "fleet"
 
 
 @check(per="fleet step", reads=["railmount_validate.fleet.steps"])
-def fleet_step_reads(step: Step) -> CheckResult:
+def fleet_step_reads(step: FleetStep) -> CheckResult:
     """All mounts of this many hosts read at once without errors."""
     item = f"{len(step.hosts)} host(s)"
     return CheckResult(
@@ -23,7 +24,7 @@ def fleet_step_reads(step: Step) -> CheckResult:
 
 
 @check(per="fleet step", reads=["railmount_validate.fleet.min_fairness"])
-def fleet_step_fair_share(step: Step, min_fairness: float) -> CheckResult:
+def fleet_step_fair_share(step: FleetStep, min_fairness: float) -> CheckResult:
     """Hosts reading together each get a similar rate (slowest / fastest)."""
     fairness = step.fairness
     slowest = min(step.per_host_read_bytes_per_s, key=lambda h: step.per_host_read_bytes_per_s[h])

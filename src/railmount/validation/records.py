@@ -1,0 +1,143 @@
+"""The results records: one typed record per result the writers (the validation phases and
+the fleet) put into results.json and the readers (report, terminal summary) read back.
+
+A writer builds the record and writes `to_json()`; a reader gets the same class back with
+`parse()`, which is tolerant: a value missing or of the wrong type (an older file, a
+partial run) comes back as "", False or None, never as an error. Figures derived from
+measurements (a step's fairness, line rates) are worked out once, where the record is
+built, and stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def as_map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else []
+
+
+def as_float(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def as_int(value: Any) -> int | None:
+    number = as_float(value)
+    return None if number is None else int(number)
+
+
+def as_bool(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def as_str(value: Any, default: str = "") -> str:
+    return default if value is None else str(value)
+
+
+# Readers of the annotated field types that `scalars` fills from the JSON by field name.
+_READ = {
+    "str": as_str,
+    "bool": bool,
+    "bool | None": as_bool,
+    "float | None": as_float,
+    "int | None": as_int,
+}
+
+
+def scalars(cls: type[T], data: Mapping[str, Any], **given: Any) -> T:
+    """cls from data: the fields not `given` read by name as their annotated type; a value
+    missing or of the wrong type comes back as "", False or None, never as an error."""
+    return cls(
+        **{
+            f.name: given[f.name] if f.name in given else _READ[str(f.type)](data.get(f.name))
+            for f in fields(cls)  # type: ignore[arg-type]
+        }
+    )
+
+
+class Flat:
+    """A dataclass of scalars only, read from a JSON object by `scalars`."""
+
+    @classmethod
+    def parse(cls: type[T], data: Mapping[str, Any]) -> T:
+        return scalars(cls, data)
+
+
+def port_rates(value: Any, key: str) -> dict[str, float | None]:
+    """{PORT: {key: X}} -> {PORT: X}."""
+    return {port: as_float(as_map(entry).get(key)) for port, entry in as_map(value).items()}
+
+
+@dataclass
+class Phase:
+    """One bandwidth phase: these VIPs' mounts read together, rx bytes/s per port."""
+
+    name: str  # "single:nfs0", "link:em1", "all"
+    mounts: list[str]  # VIP names read in this phase
+    links: dict[str, float] = field(default_factory=dict)  # port -> rx bytes/s
+    fio_bytes_per_s: float | None = 0.0
+    errors: int = 0  # fio job errors
+    window_s: float | None = 0.0
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Phase:
+        links = {p: as_float(v) for p, v in as_map(data.get("links")).items()}
+        return scalars(
+            cls,
+            data,
+            mounts=[str(m) for m in as_list(data.get("mounts"))],
+            links={p: v for p, v in links.items() if v is not None},
+            errors=as_int(data.get("errors")) or 0,
+        )
+
+
+@dataclass
+class FleetStep:
+    """Hosts reading at once: the aggregate rate, how it was shared, and the line rate of
+    these hosts' links it is judged against (bandwidth.line_rates, stored when measured)."""
+
+    hosts: list[str]
+    read_bytes_per_s: float | None
+    per_host_read_bytes_per_s: dict[str, float | None]
+    per_link_read_bytes_per_s: dict[str, dict[str, float | None]]  # host -> port -> bytes/s
+    line_rate_bytes_per_s: float | None  # None in files written before it was stored
+    per_host_line_rate_bytes_per_s: dict[str, float | None] = field(default_factory=dict)
+    errors: int = 0
+    start_skew_s: float | None = None  # last host's I/O window began this much later
+
+    @property
+    def fairness(self) -> float | None:
+        """Slowest host / fastest host."""
+        rates = [r for r in self.per_host_read_bytes_per_s.values() if r is not None]
+        return round(min(rates) / max(rates), 3) if rates and max(rates) > 0 else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "fairness": self.fairness}
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> FleetStep:
+        def per_host(key: str) -> dict[str, float | None]:
+            return {str(h): as_float(v) for h, v in as_map(data.get(key)).items()}
+
+        return scalars(
+            cls,
+            data,
+            hosts=[str(h) for h in as_list(data.get("hosts"))],
+            per_host_read_bytes_per_s=per_host("per_host_read_bytes_per_s"),
+            per_link_read_bytes_per_s={
+                str(h): {str(p): as_float(v) for p, v in as_map(ports).items()}
+                for h, ports in as_map(data.get("per_link_read_bytes_per_s")).items()
+            },
+            per_host_line_rate_bytes_per_s=per_host("per_host_line_rate_bytes_per_s"),
+            errors=as_int(data.get("errors")) or 0,
+        )
