@@ -39,7 +39,7 @@ def test_handmade_file_has_every_section(handmade_results):
     a1, a3 = results.host("dgx-a1"), results.host("dgx-a3")
     assert a1 and a3 and results.fleet
     assert set(a1.workload_io) == {"150KB", "1MB"}
-    assert a1.workload_io["150KB"].links["enp41s0f0"] == pytest.approx(4.575e9)
+    assert a1.workload_io["150KB"].read_links["enp41s0f0"] == pytest.approx(4.575e9)
     assert a1.checkpoint and a1.checkpoint.verified is True and a1.checkpoint.budget == 0.05
     assert a3.checkpoint and a3.checkpoint.verified is False
     assert a1.sizing[0].source == "workload_io"
@@ -155,3 +155,14 @@ def test_a_written_record_reads_back_as_itself():
     assert FleetStep.parse(written) == step
     phase = Phase("link:em1", ["nfs0", "nfs2"], {"em1": 12.4e6, "em2": 0.0}, 12.1e6, 0, 8.0)
     assert Phase.parse(asdict(phase)) == phase
+
+
+def test_a_workload_record_reads_back_as_itself():
+    from railmount.validation.records import WorkloadIO
+
+    io = WorkloadIO(
+        214.0, 32.1e6, 25.8, 48.0, 6990, 150_000, 16, errors=0, error_text="",
+        links={"em1": {"read_bytes_per_s": 16.2e6}, "em2": {"read_bytes_per_s": 15.9e6}},
+    )  # fmt: skip
+    assert WorkloadIO.parse(io.to_json()) == io
+    assert io.read_links == {"em1": 16.2e6, "em2": 15.9e6}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from railmount.validation import workload
+from railmount.validation.records import WorkloadIO
 from railmount.validation.verdicts import workload as verdicts
 
 
@@ -23,7 +24,7 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture(scope="session")
 def measured(rm):
-    def get(host: str) -> dict[str, workload.SizeResult]:
+    def get(host: str) -> dict[str, WorkloadIO]:
         settings = rm.inventory.validate
         if not settings.workload.enabled:
             pytest.skip("railmount_validate.workload.enabled is false")

@@ -16,6 +16,7 @@ from railmount.validation.records import (
     Flat,
     FleetStep,
     Phase,
+    WorkloadIO,
     as_float,
     as_int,
     as_list,
@@ -137,24 +138,6 @@ class SizingRow(Flat):
     fed: bool
     headroom: float | None
     source: str = ""  # "workload_io" (file-per-sample reads) or "bandwidth" (big blocks)
-
-
-@dataclass
-class WorkloadIO:
-    """File-per-sample reads of one image size, as a training input pipeline does."""
-
-    files_per_s: float | None
-    read_bytes_per_s: float | None
-    p50_latency_ms: float | None
-    p99_latency_ms: float | None
-    files: int | None
-    file_bytes: float | None
-    readers: int | None
-    links: dict[str, float | None]  # port -> read bytes/s
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> WorkloadIO:
-        return scalars(cls, data, links=port_rates(data.get("links"), "read_bytes_per_s"))
 
 
 @dataclass

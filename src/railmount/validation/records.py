@@ -141,3 +141,36 @@ class FleetStep:
             per_host_line_rate_bytes_per_s=per_host("per_host_line_rate_bytes_per_s"),
             errors=as_int(data.get("errors")) or 0,
         )
+
+
+@dataclass
+class WorkloadIO:
+    """File-per-sample reads of one image size on one host, as a training input pipeline
+    does (the `workload_io[SIZE]` object of results.json)."""
+
+    files_per_s: float | None
+    read_bytes_per_s: float | None
+    p50_latency_ms: float | None
+    p99_latency_ms: float | None
+    files: int | None
+    file_bytes: int | None
+    readers: int | None
+    errors: int = 0
+    error_text: str = ""
+    links: dict[str, dict[str, float | None]] = field(default_factory=dict)  # port -> figures
+
+    @property
+    def read_links(self) -> dict[str, float | None]:
+        """port -> read bytes/s (fio's rate split by where the bytes arrived)."""
+        return {port: link.get("read_bytes_per_s") for port, link in self.links.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> WorkloadIO:
+        links = {
+            str(port): {"read_bytes_per_s": rate}
+            for port, rate in port_rates(data.get("links"), "read_bytes_per_s").items()
+        }
+        return scalars(cls, data, errors=as_int(data.get("errors")) or 0, links=links)

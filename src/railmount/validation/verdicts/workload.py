@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from railmount.planner import HostPlan
 from railmount.validation import fio_run
+from railmount.validation.records import WorkloadIO
 from railmount.validation.registry import check
 from railmount.validation.verdicts.result import CheckResult
-from railmount.validation.workload import SizeResult
 
 
 @check(
@@ -19,22 +19,22 @@ from railmount.validation.workload import SizeResult
         "railmount_validate.workload.runtime_s",
     ],
 )
-def workload_reads(plan: HostPlan, label: str, result: SizeResult) -> CheckResult:
+def workload_reads(plan: HostPlan, label: str, result: WorkloadIO) -> CheckResult:
     """File-per-sample reads of this image size run without read errors."""
     actual = "0 errors" if not result.errors else f"{result.errors} ({result.error_text})"
     return CheckResult(
         plan.host, label, "file-per-sample reads", "0 errors",
-        actual, result.errors == 0 and result.files_per_s > 0,
+        actual, result.errors == 0 and (result.files_per_s or 0) > 0,
     )  # fmt: skip
 
 
 @check(per="host and image size", reads=["railmount_validate.link_balance"])
 def workload_on_planned_ports(
-    plan: HostPlan, label: str, result: SizeResult, tolerance: float
+    plan: HostPlan, label: str, result: WorkloadIO, tolerance: float
 ) -> CheckResult:
     """Every port carries the share of the reads its mounts do (equal readers per mount)."""
     total_vips = len(plan.mounts)
-    rates = {port: link["read_bytes_per_s"] for port, link in result.links.items()}
+    rates = {port: rate or 0.0 for port, rate in result.read_links.items()}
     total = sum(rates.values())
     want = {p.name: len(p.vips) / total_vips for p in plan.ports}
     have = fio_run.shares(rates)
