@@ -166,3 +166,13 @@ def test_a_workload_record_reads_back_as_itself():
     )  # fmt: skip
     assert WorkloadIO.parse(io.to_json()) == io
     assert io.read_links == {"em1": 16.2e6, "em2": 15.9e6}
+
+
+def test_a_checkpoint_record_reads_back_as_itself(handmade_results):
+    from railmount.validation.records import Checkpoint
+
+    written = handmade_results["hosts"]["dgx-a1"]["checkpoint"]
+    record = Checkpoint.parse(written)
+    assert Checkpoint.parse(record.to_json()) == record
+    assert record.interval_min_s == written["interval_min_s"]
+    assert set(record.write_links) == set(written["links"])

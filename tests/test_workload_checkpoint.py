@@ -14,7 +14,7 @@ import pytest
 from captured import plan, settings
 
 from railmount.model import CheckpointSettings, WorkloadSettings
-from railmount.validation import bandwidth, checkpoint, fio_run, fleet, workload
+from railmount.validation import bandwidth, checkpoint, fio_run, fleet, records, workload
 from railmount.validation.records import FleetStep
 from railmount.validation.verdicts import checkpoint as cp_verdicts
 from railmount.validation.verdicts import fleet as fleet_verdicts
@@ -203,6 +203,7 @@ def _result(write_tx, restore_rx, errors=()):
 def test_checkpoint_figures_and_verdicts():
     p, result = _result({"em1": 17e6, "em2": 17e6}, {"em1": 17e6, "em2": 17e6})
     data = result.to_json()
+    assert records.Checkpoint.parse(data) == result.record()  # the report reads it back as is
     assert data["verified"] is True
     assert data["write_s"] == pytest.approx(
         data["model_bytes_per_host"] / data["write_bytes_per_s"], rel=0.01

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from railmount.validation.records import (
+    Checkpoint,
     Flat,
     FleetStep,
     Phase,
@@ -138,34 +139,6 @@ class SizingRow(Flat):
     fed: bool
     headroom: float | None
     source: str = ""  # "workload_io" (file-per-sample reads) or "bandwidth" (big blocks)
-
-
-@dataclass
-class Checkpoint:
-    """A checkpoint written and restored by one host."""
-
-    model: str
-    model_bytes_per_host: float | None  # the host's full share of the checkpoint
-    bytes: float | None  # what was measured (a shard of the share in the lab)
-    write_bytes_per_s: float | None
-    restore_bytes_per_s: float | None
-    write_s: float | None
-    restore_s: float | None
-    verified: bool | None
-    interval_min_s: float | None  # shortest interval whose write stays within the budget
-    budget: float | None  # share of the interval the write may take
-    write_links: dict[str, float | None]
-    restore_links: dict[str, float | None]
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> Checkpoint:
-        return scalars(
-            cls,
-            data,
-            model=as_str(data.get("model"), "checkpoint"),
-            write_links=port_rates(data.get("links"), "write_bytes_per_s"),
-            restore_links=port_rates(data.get("links"), "restore_bytes_per_s"),
-        )
 
 
 @dataclass

@@ -21,7 +21,7 @@ from typing import Any
 
 from railmount.model import CheckpointSettings, ValidateSettings
 from railmount.planner import HostPlan
-from railmount.validation import fio_run
+from railmount.validation import fio_run, records
 
 Run = Any  # callable(script) -> stdout
 BLOCK = 4 * 1024 * 1024  # bytes per write: large, sequential, like torch.save shards
@@ -172,8 +172,8 @@ class CheckpointResult:
     def verified(self) -> bool:
         return not self.restore.errors and self.restore.bytes == self.sizing.measured_bytes
 
-    def to_json(self) -> dict[str, Any]:
-        """The `checkpoint` object of results.json."""
+    def record(self) -> records.Checkpoint:
+        """The `checkpoint` object of results.json, its figures worked out here once."""
         s, w, r = self.sizing, self.write, self.restore
         write_s = seconds_for(s.model_bytes_per_host, w.bytes_per_s)
         restore_s = seconds_for(s.model_bytes_per_host, r.bytes_per_s)
@@ -185,24 +185,27 @@ class CheckpointResult:
             }
             for port, share in self.shares.items()
         }
-        return {
-            "model": s.model,
-            "model_bytes": s.model_bytes,
-            "model_bytes_per_host": s.model_bytes_per_host,
-            "hosts_per_checkpoint": s.hosts,
-            "bytes": s.measured_bytes,
-            "ranks": s.ranks,
-            "write_bytes_per_s": w.bytes_per_s,
-            "restore_bytes_per_s": r.bytes_per_s,
-            "write_s": round(write_s, 1) if write_s else None,
-            "restore_s": round(restore_s, 1) if restore_s else None,
-            "verified": self.verified,
-            "interval_min_s": interval_min_s(write_s, self.budget),
-            "budget": self.budget,
-            "links": links,
-            "write": asdict(w),
-            "restore": asdict(r),
-        }
+        return records.Checkpoint(
+            model=s.model,
+            model_bytes=s.model_bytes,
+            model_bytes_per_host=s.model_bytes_per_host,
+            hosts_per_checkpoint=s.hosts,
+            bytes=s.measured_bytes,
+            ranks=s.ranks,
+            write_bytes_per_s=w.bytes_per_s,
+            restore_bytes_per_s=r.bytes_per_s,
+            write_s=round(write_s, 1) if write_s else None,
+            restore_s=round(restore_s, 1) if restore_s else None,
+            verified=self.verified,
+            interval_min_s=interval_min_s(write_s, self.budget),
+            budget=self.budget,
+            links=links,  # type: ignore[arg-type]
+            write=asdict(w),
+            restore=asdict(r),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return self.record().to_json()
 
 
 def measure(run: Run, plan: HostPlan, settings: ValidateSettings) -> CheckpointResult:

@@ -174,3 +174,53 @@ class WorkloadIO:
             for port, rate in port_rates(data.get("links"), "read_bytes_per_s").items()
         }
         return scalars(cls, data, errors=as_int(data.get("errors")) or 0, links=links)
+
+
+@dataclass
+class Checkpoint:
+    """A checkpoint shard written and restored by one host (the `checkpoint` object of a
+    host in results.json), with the figures derived from the passes stored."""
+
+    model: str
+    model_bytes: float | None
+    model_bytes_per_host: float | None  # the host's full share of the checkpoint
+    hosts_per_checkpoint: int | None
+    bytes: float | None  # what was measured (a shard of the share in the lab)
+    ranks: int | None
+    write_bytes_per_s: float | None
+    restore_bytes_per_s: float | None
+    write_s: float | None  # the host's full share at the measured write rate
+    restore_s: float | None
+    verified: bool | None
+    interval_min_s: float | None  # shortest interval whose write stays within the budget
+    budget: float | None  # share of the interval the write may take
+    # port -> write_bytes_per_s, restore_bytes_per_s, planned_share
+    links: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    write: dict[str, Any] = field(default_factory=dict)  # the write pass as measured
+    restore: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def write_links(self) -> dict[str, float | None]:
+        return {p: link.get("write_bytes_per_s") for p, link in self.links.items()}
+
+    @property
+    def restore_links(self) -> dict[str, float | None]:
+        return {p: link.get("restore_bytes_per_s") for p, link in self.links.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Checkpoint:
+        keys = ("write_bytes_per_s", "restore_bytes_per_s", "planned_share")
+        return scalars(
+            cls,
+            data,
+            model=as_str(data.get("model"), "checkpoint"),
+            links={
+                str(port): {k: as_float(as_map(link).get(k)) for k in keys}
+                for port, link in as_map(data.get("links")).items()
+            },
+            write=dict(as_map(data.get("write"))),
+            restore=dict(as_map(data.get("restore"))),
+        )
