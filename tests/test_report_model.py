@@ -176,3 +176,15 @@ def test_a_checkpoint_record_reads_back_as_itself(handmade_results):
     assert Checkpoint.parse(record.to_json()) == record
     assert record.interval_min_s == written["interval_min_s"]
     assert set(record.write_links) == set(written["links"])
+
+
+def test_a_bandwidth_record_reads_back_as_itself():
+    from captured import bandwidth_result
+
+    from railmount.validation.records import Bandwidth
+
+    measured = bandwidth_result("dgx-1-1")
+    record = Bandwidth.parse(measured.to_json())
+    assert record == measured.record()
+    assert record.line_rate == measured.line_rate
+    assert record.line_rate_total == 50e6  # two links of 200 Mbit/s

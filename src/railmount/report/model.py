@@ -13,17 +13,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from railmount.validation.records import (
+    Bandwidth,
     Checkpoint,
     Flat,
     FleetStep,
-    Phase,
     WorkloadIO,
     as_float,
     as_int,
     as_list,
     as_map,
     as_str,
-    port_rates,
     scalars,
 )
 from railmount.validation.registry import SUITE_NAMES
@@ -93,41 +92,6 @@ class TestEntry:
         if "[" not in self.test:
             return ""
         return self.test.split("[", 1)[1].rstrip("]").split("/", 1)[-1]
-
-
-@dataclass
-class Bandwidth:
-    """Big-block reads (fio phases) with per-port rx counters."""
-
-    read: dict[str, float | None]  # port -> bytes/s, all mounts together
-    line_rate: dict[str, float | None]  # port -> bytes/s
-    single_mount_bytes_per_s: float | None
-    all_mounts_bytes_per_s: float | None
-    phases: list[Phase]
-    checksums: dict[str, str]
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> Bandwidth:
-        return scalars(
-            cls,
-            data,
-            read=port_rates(data.get("links"), "read_bytes_per_s"),
-            line_rate=port_rates(data.get("links"), "line_rate_bytes_per_s"),
-            phases=[Phase.parse(p) for p in as_list(data.get("phases")) if isinstance(p, Mapping)],
-            checksums={str(k): as_str(v) for k, v in as_map(data.get("checksums")).items()},
-        )
-
-    @property
-    def ports(self) -> list[str]:
-        ports = list(self.read)
-        for phase in self.phases:
-            ports += [p for p in phase.links if p not in ports]
-        return ports
-
-    @property
-    def line_rate_total(self) -> float | None:
-        rates = [r for r in self.line_rate.values() if r]
-        return sum(rates) if rates else None
 
 
 @dataclass

@@ -14,14 +14,14 @@ a small host, checksumming inside fio costs a third of the throughput.
 from __future__ import annotations
 
 import shlex
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from railmount.model import ValidateSettings
 from railmount.planner import HostPlan
 from railmount.validation import fio_run
 from railmount.validation.probe import split_sections
-from railmount.validation.records import Phase
+from railmount.validation.records import Bandwidth, Phase
 
 RAMP_S = 2
 MARK = "@@railmount-bw@@"
@@ -37,24 +37,27 @@ class BandwidthResult:
     def phase(self, name: str) -> Phase:
         return next(p for p in self.phases if p.name == name)
 
-    def to_json(self) -> dict[str, Any]:
-        """The `bandwidth` object of the results JSON."""
+    def record(self) -> Bandwidth:
+        """The `bandwidth` object of the results JSON, its totals worked out here once."""
         all_phase = self.phase("all")
         single = next(p for p in self.phases if p.name.startswith("single:"))
-        return {
-            "links": {
+        return Bandwidth(
+            links={
                 port: {
                     "read_bytes_per_s": all_phase.links.get(port, 0.0),
                     "line_rate_bytes_per_s": rate,
                 }
                 for port, rate in self.line_rate.items()
             },
-            "single_mount_bytes_per_s": sum(single.links.values()),
-            "all_mounts_bytes_per_s": sum(all_phase.links.values()),
-            "phases": [asdict(p) for p in self.phases],
-            "checksums": self.checksums,
-            "expected_checksum": self.expected_checksum,
-        }
+            single_mount_bytes_per_s=sum(single.links.values()),
+            all_mounts_bytes_per_s=sum(all_phase.links.values()),
+            phases=list(self.phases),
+            checksums=dict(self.checksums),
+            expected_checksum=self.expected_checksum,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return self.record().to_json()
 
 
 def line_rates(plan: HostPlan, reported: dict[str, int | None]) -> dict[str, float | None]:

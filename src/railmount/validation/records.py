@@ -102,6 +102,57 @@ class Phase:
 
 
 @dataclass
+class Bandwidth:
+    """A host's big-block reads (fio phases) with per-port rx counters (the `bandwidth`
+    object of a host in results.json)."""
+
+    # port -> read_bytes_per_s (all mounts together), line_rate_bytes_per_s
+    links: dict[str, dict[str, float | None]]
+    single_mount_bytes_per_s: float | None
+    all_mounts_bytes_per_s: float | None
+    phases: list[Phase]
+    checksums: dict[str, str]  # mount path -> digest of the test files read through it
+    expected_checksum: str = ""  # the digest of the sha256s recorded at write time
+
+    @property
+    def read(self) -> dict[str, float | None]:
+        return {port: link.get("read_bytes_per_s") for port, link in self.links.items()}
+
+    @property
+    def line_rate(self) -> dict[str, float | None]:
+        return {port: link.get("line_rate_bytes_per_s") for port, link in self.links.items()}
+
+    @property
+    def ports(self) -> list[str]:
+        ports = list(self.links)
+        for phase in self.phases:
+            ports += [p for p in phase.links if p not in ports]
+        return ports
+
+    @property
+    def line_rate_total(self) -> float | None:
+        rates = [r for r in self.line_rate.values() if r]
+        return sum(rates) if rates else None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Bandwidth:
+        keys = ("read_bytes_per_s", "line_rate_bytes_per_s")
+        return scalars(
+            cls,
+            data,
+            links={
+                str(port): {k: as_float(as_map(link).get(k)) for k in keys}
+                for port, link in as_map(data.get("links")).items()
+            },
+            phases=[Phase.parse(p) for p in as_list(data.get("phases")) if isinstance(p, Mapping)],
+            checksums={str(k): as_str(v) for k, v in as_map(data.get("checksums")).items()},
+        )
+
+
+@dataclass
 class FleetStep:
     """Hosts reading at once: the aggregate rate, how it was shared, and the line rate of
     these hosts' links it is judged against (bandwidth.line_rates, stored when measured)."""
