@@ -188,3 +188,23 @@ def test_a_bandwidth_record_reads_back_as_itself():
     assert record == measured.record()
     assert record.line_rate == measured.line_rate
     assert record.line_rate_total == 50e6  # two links of 200 Mbit/s
+
+
+def test_the_fleet_record_reads_back_as_itself(handmade_results):
+    """The fleet's whole object: what a reader parses writes back to the same record, and
+    what the fleet writes (steps, rows, all-host reads and checkpoint) parses back equal."""
+    from railmount.validation import fleet
+    from railmount.validation.records import Fleet, FleetCheckpoint, FleetStep, FleetWorkloadIO
+
+    read = Fleet.parse(handmade_results["fleet"])
+    assert Fleet.parse(read.to_json()) == read
+    assert read.workload_io["150KB"].hosts == 3 and read.checkpoint is not None
+    step = FleetStep(["h0"], 24e6, {"h0": 24e6}, {"h0": {"em1": 24e6}}, 25e6, {"h0": 25e6})
+    scale = fleet.Scaling(None, 1, True, None)
+    written = fleet.result([step], scale, 0.5)
+    written.workload_io = {"1MB": FleetWorkloadIO(1, 24.5, 24.5e6, 10.0, 0.0, 426.0)}
+    written.workloads = fleet.workload_rows(
+        [("Net", "1MB", 4e6)], scale, [step], written.workload_io, 0.5
+    )
+    written.checkpoint = FleetCheckpoint(1, 32e6, 15e6, 6e6, True, 2.1, 42.0)
+    assert Fleet.parse(written.to_json()) == written

@@ -308,10 +308,10 @@ def test_the_knee_is_the_arrays_limit():
         [("Net", "150KB", 4.3e6), ("Net", "1MB", 29e6)],
         scale,
         steps,
-        {"150KB": {"read_bytes_per_s": 36.5e6}},
+        {"150KB": records.FleetWorkloadIO.parse({"read_bytes_per_s": 36.5e6})},
         0.5,
     )
-    assert [(r["hosts_fed"], r["source"]) for r in rows] == [(4, "workload_io"), (0, "bandwidth")]
+    assert [(r.hosts_fed, r.source) for r in rows] == [(4, "workload_io"), (0, "bandwidth")]
     assert steps[2].fairness == pytest.approx(10.6 / 15.2, rel=0.01)
     unfair = fleet_verdicts.fleet_step_fair_share(steps[2], 0.8)
     assert not unfair.passed and unfair.actual == "0.70 (slowest h0)"
@@ -369,9 +369,9 @@ def test_fleet_reads_start_together_and_count_every_byte_once(monkeypatch):
 
     result = fleet.workload_all(run, plans, s)["1MB"]
     assert abs(waits["a"] - waits["b"]) < 0.05  # the same moment on both clocks
-    assert (result["window_s"], result["start_skew_s"]) == (12.0, 2.0)
-    assert result["read_bytes_per_s"] == pytest.approx(200e6 / 12)  # not 2 x 10 MB/s
-    assert result["files_per_s"] == pytest.approx(200 / 12, abs=0.05)
+    assert (result.window_s, result.start_skew_s) == (12.0, 2.0)
+    assert result.read_bytes_per_s == pytest.approx(200e6 / 12)  # not 2 x 10 MB/s
+    assert result.files_per_s == pytest.approx(200 / 12, abs=0.05)
 
 
 def test_shares_and_the_checkpoint_interval_have_one_definition():

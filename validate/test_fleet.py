@@ -10,12 +10,12 @@ from __future__ import annotations
 import pytest
 
 from railmount.validation import bandwidth, fleet, sizing
-from railmount.validation.records import FleetStep
+from railmount.validation.records import Fleet, FleetStep
 from railmount.validation.verdicts import fleet as verdicts
 
 
 @pytest.fixture(scope="session")
-def result(rm) -> fleet.FleetResult:
+def result(rm) -> Fleet:
     settings = rm.inventory.validate
     hosts = list(rm.hostnames)
     plans = {h: rm.plan(h) for h in hosts}
@@ -29,7 +29,7 @@ def result(rm) -> fleet.FleetResult:
     for k in fleet.step_counts(len(hosts), settings.fleet.steps):
         steps.append(fleet.read_step(run, plans, hosts[:k], settings, line_rates))
     scale = fleet.scaling(steps, line_rates, settings.link_min_ratio)
-    out = fleet.FleetResult(steps, scale, settings.fleet.training_share)
+    out = fleet.result(steps, scale, settings.fleet.training_share)
     if settings.workload.enabled:
         out.workload_io = fleet.workload_all(run, plans, settings)
     if settings.checkpoint.enabled:
@@ -56,7 +56,7 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("image_size", settings.workload.image_sizes)
 
 
-def _step(result: fleet.FleetResult, k: int) -> FleetStep:
+def _step(result: Fleet, k: int) -> FleetStep:
     return next(s for s in result.steps if len(s.hosts) == k)
 
 

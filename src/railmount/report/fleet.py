@@ -6,8 +6,9 @@ from __future__ import annotations
 from railmount.report import charts
 from railmount.report import units as u
 from railmount.report.blocks import Block, Chart, Heading, Para, Table, para
-from railmount.report.model import Fleet, FleetStep, Results
+from railmount.report.model import Results
 from railmount.report.training import verdict_tone, verified_words
+from railmount.validation.records import Fleet, FleetStep
 
 
 def _rate_unit(values: list[float]) -> tuple[str, float]:

@@ -16,7 +16,7 @@ from railmount.validation.records import (
     Bandwidth,
     Checkpoint,
     Flat,
-    FleetStep,
+    Fleet,
     WorkloadIO,
     as_float,
     as_int,
@@ -147,61 +147,6 @@ class Host:
             row = per_suite.setdefault(entry.suite, dict.fromkeys(OUTCOMES, 0))
             row[entry.outcome] = row.get(entry.outcome, 0) + 1
         return {s: per_suite[s] for s in sorted(per_suite, key=suite_key)}
-
-
-@dataclass
-class FleetWorkload(Flat):
-    model: str
-    image_size: str
-    required_bytes_per_s: float | None  # per host
-    hosts_fed: int | None
-
-
-@dataclass
-class FleetWorkloadIO(Flat):
-    hosts: int | None
-    files_per_s: float | None
-    read_bytes_per_s: float | None
-    p99_latency_ms: float | None
-
-
-@dataclass
-class FleetCheckpoint(Flat):
-    hosts: int | None
-    bytes: float | None
-    write_bytes_per_s: float | None
-    restore_bytes_per_s: float | None
-    verified: bool | None
-    interval_min_s: float | None
-
-
-@dataclass
-class Fleet:
-    """All hosts reading at once (present when 2+ hosts were validated)."""
-
-    steps: list[FleetStep]
-    array_limit_bytes_per_s: float | None
-    hosts_fed_at_line_rate: int | None
-    training_share: float | None  # share of the array the workload table gives training
-    workloads: list[FleetWorkload]
-    workload_io: dict[str, FleetWorkloadIO]
-    checkpoint: FleetCheckpoint | None
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> Fleet:
-        checkpoint = as_map(data.get("checkpoint"))
-        return scalars(
-            cls,
-            data,
-            steps=[FleetStep.parse(s) for s in as_list(data.get("steps")) if as_map(s)],
-            workloads=[FleetWorkload.parse(w) for w in as_list(data.get("workloads")) if as_map(w)],
-            workload_io={
-                str(size): FleetWorkloadIO.parse(v)
-                for size, v in as_map(data.get("workload_io")).items()
-                if as_map(v)
-            },
-            checkpoint=FleetCheckpoint.parse(checkpoint) if checkpoint else None,
-        )
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Any
 from railmount.report import charts
 from railmount.report import units as u
 from railmount.report.blocks import Block, Chart, Heading, Table, para
-from railmount.report.model import Checkpoint, WorkloadIO
+from railmount.validation.records import Checkpoint, WorkloadIO
 
 
 def workload_blocks(host: str, sizes: dict[str, WorkloadIO]) -> list[Block]:

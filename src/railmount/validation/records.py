@@ -275,3 +275,96 @@ class Checkpoint:
             write=dict(as_map(data.get("write"))),
             restore=dict(as_map(data.get("restore"))),
         )
+
+
+@dataclass
+class FleetWorkload:
+    """A sizing row at fleet scale: how many hosts the array feeds for this workload."""
+
+    model: str
+    image_size: str
+    required_bytes_per_s: float | None  # per host
+    capacity_bytes_per_s: float | None  # the array's rate it is judged by
+    source: str  # "workload_io" (all hosts' file-per-sample reads) or "bandwidth"
+    hosts_fed: int | None
+    at_least: bool | None  # no limit was found: the array may feed more
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> FleetWorkload:
+        return scalars(cls, data)
+
+
+@dataclass
+class FleetWorkloadIO:
+    """Every host's file-per-sample reads of one image size at once."""
+
+    hosts: int | None
+    files_per_s: float | None  # every host's files over the span of their I/O windows
+    read_bytes_per_s: float | None
+    window_s: float | None
+    start_skew_s: float | None
+    p99_latency_ms: float | None
+    errors: int = 0
+    per_host_files_per_s: dict[str, float | None] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> FleetWorkloadIO:
+        per_host = as_map(data.get("per_host_files_per_s"))
+        return scalars(
+            cls,
+            data,
+            errors=as_int(data.get("errors")) or 0,
+            per_host_files_per_s={str(h): as_float(v) for h, v in per_host.items()},
+        )
+
+
+@dataclass
+class FleetCheckpoint:
+    """Every host's checkpoint shard written at once, then restored at once."""
+
+    hosts: int | None
+    bytes: float | None
+    write_bytes_per_s: float | None
+    restore_bytes_per_s: float | None
+    verified: bool | None
+    write_s: float | None
+    interval_min_s: float | None
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> FleetCheckpoint:
+        return scalars(cls, data, errors=[str(e) for e in as_list(data.get("errors"))])
+
+
+@dataclass
+class Fleet:
+    """All hosts at once (the `fleet` object of results.json, when 2+ hosts ran)."""
+
+    steps: list[FleetStep]
+    array_limit_bytes_per_s: float | None  # None: the array was never the bottleneck
+    hosts_fed_at_line_rate: int | None
+    hosts_fed_at_least: bool | None  # the array fed every measured host; it may feed more
+    knee_hosts: int | None  # the first step whose hosts did not get their line rate
+    training_share: float | None  # share of the array the workload table gives training
+    workloads: list[FleetWorkload] = field(default_factory=list)
+    workload_io: dict[str, FleetWorkloadIO] = field(default_factory=dict)
+    checkpoint: FleetCheckpoint | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "steps": [s.to_json() for s in self.steps]}
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Fleet:
+        checkpoint = as_map(data.get("checkpoint"))
+        return scalars(
+            cls,
+            data,
+            steps=[FleetStep.parse(s) for s in as_list(data.get("steps")) if as_map(s)],
+            workloads=[FleetWorkload.parse(w) for w in as_list(data.get("workloads")) if as_map(w)],
+            workload_io={
+                str(size): FleetWorkloadIO.parse(v)
+                for size, v in as_map(data.get("workload_io")).items()
+                if as_map(v)
+            },
+            checkpoint=FleetCheckpoint.parse(checkpoint) if checkpoint else None,
+        )

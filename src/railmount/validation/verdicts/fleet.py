@@ -3,10 +3,7 @@ file-per-sample and checkpoint figures hold with every host busy."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from railmount.validation.fleet import FleetResult
-from railmount.validation.records import FleetStep
+from railmount.validation.records import Fleet, FleetStep, FleetWorkloadIO
 from railmount.validation.registry import check
 from railmount.validation.verdicts.result import CheckResult
 
@@ -37,21 +34,22 @@ def fleet_step_fair_share(step: FleetStep, min_fairness: float) -> CheckResult:
 
 
 @check(per="image size", reads=["railmount_validate.workload.image_sizes"])
-def fleet_workload_reads(label: str, data: dict[str, Any]) -> CheckResult:
+def fleet_workload_reads(label: str, data: FleetWorkloadIO) -> CheckResult:
     """Every host's file-per-sample reads at once run without errors."""
     return CheckResult(
-        FLEET, label, f"file-per-sample, {data['hosts']} hosts",
-        "0 errors", f"{data['errors']} errors", data["errors"] == 0 and data["files_per_s"] > 0,
+        FLEET, label, f"file-per-sample, {data.hosts} hosts",
+        "0 errors", f"{data.errors} errors", data.errors == 0 and (data.files_per_s or 0) > 0,
     )  # fmt: skip
 
 
 @check(per="fleet", reads=["railmount_validate.checkpoint.enabled"])
-def fleet_checkpoint(result: FleetResult) -> CheckResult:
+def fleet_checkpoint(result: Fleet) -> CheckResult:
     """Every host's checkpoint at once is written, restored and verified."""
-    data = result.checkpoint or {}
-    errors = data.get("errors", [])
+    data = result.checkpoint
+    verified = bool(data and data.verified)
+    errors = data.errors if data else []
     return CheckResult(
-        FLEET, "checkpoint", f"all {data.get('hosts', 0)} hosts",
-        "written, restored and verified", "verified" if data.get("verified") else
-        (errors[0] if errors else "not verified"), bool(data.get("verified")),
+        FLEET, "checkpoint", f"all {data.hosts if data else 0} hosts",
+        "written, restored and verified", "verified" if verified else
+        (errors[0] if errors else "not verified"), verified,
     )  # fmt: skip
