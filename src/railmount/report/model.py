@@ -17,6 +17,7 @@ from railmount.validation.records import (
     Checkpoint,
     Flat,
     Fleet,
+    SizingRow,
     WorkloadIO,
     as_float,
     as_int,
@@ -92,17 +93,6 @@ class TestEntry:
         if "[" not in self.test:
             return ""
         return self.test.split("[", 1)[1].rstrip("]").split("/", 1)[-1]
-
-
-@dataclass
-class SizingRow(Flat):
-    workload: str
-    image_size: str
-    required_bytes_per_s: float | None
-    measured_bytes_per_s: float | None
-    fed: bool
-    headroom: float | None
-    source: str = ""  # "workload_io" (file-per-sample reads) or "bandwidth" (big blocks)
 
 
 @dataclass

@@ -368,3 +368,20 @@ class Fleet:
             },
             checkpoint=FleetCheckpoint.parse(checkpoint) if checkpoint else None,
         )
+
+
+@dataclass
+class SizingRow:
+    """A workload at one image size against what this host measured: fed or not."""
+
+    workload: str
+    image_size: str
+    required_bytes_per_s: float | None
+    measured_bytes_per_s: float | None
+    fed: bool
+    headroom: float | None
+    source: str = ""  # "workload_io" (file-per-sample reads) or "bandwidth" (big blocks)
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> SizingRow:
+        return scalars(cls, data)
