@@ -24,6 +24,9 @@ from railmount.validation.records import (
     as_list,
     as_map,
     as_str,
+    parse_list,
+    parse_map,
+    parse_optional,
     scalars,
 )
 from railmount.validation.registry import SUITE_NAMES
@@ -108,18 +111,13 @@ class Host:
 
     @classmethod
     def parse(cls, name: str, data: Mapping[str, Any]) -> Host:
-        bandwidth, checkpoint = as_map(data.get("bandwidth")), as_map(data.get("checkpoint"))
         return cls(
             name=name,
-            checks=[TestEntry.parse(e) for e in as_list(data.get("checks")) if as_map(e)],
-            bandwidth=Bandwidth.parse(bandwidth) if bandwidth else None,
-            sizing=[SizingRow.parse(r) for r in as_list(data.get("sizing")) if as_map(r)],
-            workload_io={
-                str(size): WorkloadIO.parse(v)
-                for size, v in as_map(data.get("workload_io")).items()
-                if as_map(v)
-            },
-            checkpoint=Checkpoint.parse(checkpoint) if checkpoint else None,
+            checks=parse_list(TestEntry, data.get("checks")),
+            bandwidth=parse_optional(Bandwidth, data.get("bandwidth")),
+            sizing=parse_list(SizingRow, data.get("sizing")),
+            workload_io=parse_map(WorkloadIO, data.get("workload_io")),
+            checkpoint=parse_optional(Checkpoint, data.get("checkpoint")),
             faults=[dict(f) for f in as_list(data.get("faults")) if as_map(f)],
             extras={
                 key: [dict(v) for v in value if isinstance(v, Mapping)]

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
 def as_map(value: Any) -> Mapping[str, Any]:
@@ -63,6 +64,26 @@ def scalars(cls: type[T], data: Mapping[str, Any], **given: Any) -> T:
             for f in fields(cls)  # type: ignore[arg-type]
         }
     )
+
+
+class Parses(Protocol[T_co]):
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> T_co: ...
+
+
+def parse_list(cls: type[Parses[T]], value: Any) -> list[T]:
+    """A JSON list of objects as records; anything that is not an object is left out."""
+    return [cls.parse(v) for v in as_list(value) if as_map(v)]
+
+
+def parse_map(cls: type[Parses[T]], value: Any) -> dict[str, T]:
+    """A JSON object of objects (image size -> ...) as records by key."""
+    return {str(k): cls.parse(v) for k, v in as_map(value).items() if as_map(v)}
+
+
+def parse_optional(cls: type[Parses[T]], value: Any) -> T | None:
+    """An optional section: None when missing or empty."""
+    return cls.parse(as_map(value)) if as_map(value) else None
 
 
 class Flat:
@@ -355,18 +376,13 @@ class Fleet:
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> Fleet:
-        checkpoint = as_map(data.get("checkpoint"))
         return scalars(
             cls,
             data,
-            steps=[FleetStep.parse(s) for s in as_list(data.get("steps")) if as_map(s)],
-            workloads=[FleetWorkload.parse(w) for w in as_list(data.get("workloads")) if as_map(w)],
-            workload_io={
-                str(size): FleetWorkloadIO.parse(v)
-                for size, v in as_map(data.get("workload_io")).items()
-                if as_map(v)
-            },
-            checkpoint=FleetCheckpoint.parse(checkpoint) if checkpoint else None,
+            steps=parse_list(FleetStep, data.get("steps")),
+            workloads=parse_list(FleetWorkload, data.get("workloads")),
+            workload_io=parse_map(FleetWorkloadIO, data.get("workload_io")),
+            checkpoint=parse_optional(FleetCheckpoint, data.get("checkpoint")),
         )
 
 
