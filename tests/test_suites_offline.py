@@ -11,8 +11,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from captured import plan
+
+from railmount.validation import registry
+
 REPO = Path(__file__).resolve().parents[1]
 SUITES = ["links", "routes", "mounts", "bandwidth"]
+HOSTS = ("dgx-1-1", "dgx-1-2")  # the captured lab
 
 
 def _validate(tmp_path: Path, brk: str = "") -> dict[str, Any]:
@@ -40,11 +45,14 @@ def _validate(tmp_path: Path, brk: str = "") -> dict[str, Any]:
     return json.loads(out.read_text())
 
 
+def _entries(results: dict[str, Any]) -> list[dict[str, Any]]:
+    return [entry for host in results["hosts"].values() for entry in host["checks"]]
+
+
 def _outcomes(results: dict[str, Any], outcome: str) -> dict[str, str]:
     return {
         c["test"].split("::", 1)[1]: c["message"]
-        for host in results["hosts"].values()
-        for c in host["checks"]
+        for c in _entries(results)
         if c["outcome"] == outcome
     }
 
@@ -52,12 +60,19 @@ def _outcomes(results: dict[str, Any], outcome: str) -> dict[str, str]:
 def test_captured_hosts_pass(tmp_path):
     results = _validate(tmp_path)
     assert _outcomes(results, "failed") == {}
-    assert _outcomes(results, "skipped") == {
+    skipped = _outcomes(results, "skipped")
+    assert skipped == {
         f"test_port_speed[{h}/{p}]": f"{h} {p}: speed not reported by the driver or not planned"
-        for h in ("dgx-1-1", "dgx-1-2")
+        for h in HOSTS
         for p in ("em1", "em2")
     }
-    assert results["summary"] == {"passed": 126, "failed": 0, "skipped": 4}
+    # as many tests per suite as the registry's checks make on these plans
+    per_suite = registry.expected_tests(SUITES, [plan(h) for h in HOSTS])
+    ran = {s: sum(c["test"].startswith(f"validate/test_{s}.py::") for c in _entries(results))
+           for s in SUITES}  # fmt: skip
+    assert ran == per_suite
+    total = sum(per_suite.values())
+    assert results["summary"] == {"passed": total - len(skipped), "failed": 0, "skipped": 4}
     # one verdict result per test, from the test's own suite
     for host in results["hosts"].values():
         for entry in host["checks"]:
@@ -75,13 +90,9 @@ def test_wrong_route_fails_exactly_that_route(tmp_path):
 
 
 def test_missing_mount_fails_exactly_that_mount(tmp_path):
+    """Every per-mount check of the mounts suite fails on the unmounted mount, and nothing
+    else fails: each registered mount check is exercised failing as well as passing."""
     failed = _outcomes(_validate(tmp_path, "umount"), "failed")
-    assert set(failed) == {
-        f"{test}[dgx-1-1//mnt/nfs3]"
-        for test in (
-            "test_mounted",
-            "test_mount_options",
-            "test_same_filesystem",
-            "test_tcp_source_address",
-        )
-    }
+    mount_checks = [c for c in registry.checks(["mounts"]) if c.per == "mount"]
+    assert len(mount_checks) >= 4
+    assert set(failed) == {f"{c.test}[dgx-1-1//mnt/nfs3]" for c in mount_checks}

@@ -148,13 +148,13 @@ def test_phases_and_scripts(lab):
 
 
 def test_sizing_against_the_reference_table():
-    rows = {(r["workload"], r["image_size"]): r for r in sizing(SizingSettings(), 2.14e9)}
+    rows = {(r.workload, r.image_size): r for r in sizing(SizingSettings(), 2.14e9)}
     assert len(rows) == 10
-    assert {r["source"] for r in rows.values()} == {"bandwidth"}
-    assert rows[("ResNet-50", "150KB")]["fed"] is True
-    assert rows[("ResNet-50", "1MB")]["fed"] is False  # needs 2.9 GB/s
-    assert rows[("VGG16", "1MB")]["fed"] is True
-    assert rows[("AlexNet", "150KB")]["fed"] is True and rows[("AlexNet", "1MB")]["fed"] is False
+    assert {r.source for r in rows.values()} == {"bandwidth"}
+    assert rows[("ResNet-50", "150KB")].fed is True
+    assert rows[("ResNet-50", "1MB")].fed is False  # needs 2.9 GB/s
+    assert rows[("VGG16", "1MB")].fed is True
+    assert rows[("AlexNet", "150KB")].fed is True and rows[("AlexNet", "1MB")].fed is False
 
 
 def test_sizing_uses_the_measurement_of_the_image_size_and_the_sites_rows():
@@ -162,18 +162,18 @@ def test_sizing_uses_the_measurement_of_the_image_size_and_the_sites_rows():
     the site's own rows are judged too; sizes never measured fall back to big blocks."""
     site = SizingSettings(workloads=(SizingRow("MyNet", "150KB", 100.0),))
     workload_io = {"150KB": {"read_bytes_per_s": 200e6}}
-    rows = {(r["workload"], r["image_size"]): r for r in sizing(site, 2.14e9, workload_io)}
+    rows = {(r.workload, r.image_size): r for r in sizing(site, 2.14e9, workload_io)}
     assert len(rows) == 11
     small = rows[("ResNet-50", "150KB")]
-    assert (small["source"], small["measured_bytes_per_s"], small["fed"]) == (
+    assert (small.source, small.measured_bytes_per_s, small.fed) == (
         "workload_io",
         200e6,
         False,  # needs 430 MB/s: fed by big blocks, starved on small files
     )
-    assert rows[("MyNet", "150KB")]["fed"] is True  # 200 MB/s >= 100 MB/s
-    assert rows[("ResNet-50", "1MB")]["source"] == "bandwidth"
+    assert rows[("MyNet", "150KB")].fed is True  # 200 MB/s >= 100 MB/s
+    assert rows[("ResNet-50", "1MB")].source == "bandwidth"
     only_site = sizing(SizingSettings(reference=False, workloads=site.workloads), None, workload_io)
-    assert [r["workload"] for r in only_site] == ["MyNet"]
+    assert [r.workload for r in only_site] == ["MyNet"]
 
 
 def test_counters_script_reads_back_the_counters_the_first_probe_had(state):

@@ -47,7 +47,7 @@ def _after(capture: Capture | None = None, **changes) -> faults.AfterRecovery:
 def test_measured_faults_pass(fault):
     figures, p, s = MEASURED[fault], plan(HOST), settings()
     results = [
-        faults.mounts_read_intact(p, figures),
+        faults.every_mount_read_intact(p, figures),
         faults.no_read_errors(p, figures),
         faults.no_mismatches(p, figures),
         faults.reads_resume(p, figures, s),
@@ -59,7 +59,7 @@ def test_measured_faults_pass(fault):
 
 def test_a_mount_without_one_intact_read():
     figures = replace(MEASURED["array-restart"], mounts_ok=3)
-    assert failure(faults.mounts_read_intact(plan(HOST), figures)) == (
+    assert failure(faults.every_mount_read_intact(plan(HOST), figures)) == (
         "dgx-1-1 array-restart mounts with intact reads: expected 4, actual 3"
     )
 

@@ -8,7 +8,7 @@ from captured import Capture, failure, plan, recorded_checks
 from railmount.validation.verdicts import mounts
 
 PATHS = ["/mnt/nfs0", "/mnt/nfs1", "/mnt/nfs2", "/mnt/nfs3"]
-STATE_VERDICTS = [mounts.mounted, mounts.mount_options, mounts.tcp_source]
+STATE_VERDICTS = [mounts.mounted, mounts.mount_options, mounts.tcp_source_address]
 NFS3_TCP = "0      0      198.18.115.114:859 198.18.115.9:2049"
 
 
@@ -87,7 +87,7 @@ def test_tcp_from_the_other_port():
     capture = Capture().edit(
         "tcp", "198.18.115.121:729 198.18.115.6", "198.18.115.114:729 198.18.115.6"
     )
-    result = mounts.tcp_source(plan("dgx-1-2"), capture.state(), "/mnt/nfs0")
+    result = mounts.tcp_source_address(plan("dgx-1-2"), capture.state(), "/mnt/nfs0")
     assert failure(result) == (
         "dgx-1-2 /mnt/nfs0 TCP source to 198.18.115.6: expected from 198.18.115.121, "
         "actual from 198.18.115.114"
@@ -98,5 +98,5 @@ def test_tcp_from_both_ports():
     capture = Capture().edit(
         "tcp", NFS3_TCP, f"{NFS3_TCP}\n0 0 198.18.115.121:900 198.18.115.9:2049"
     )
-    result = mounts.tcp_source(plan("dgx-1-2"), capture.state(), "/mnt/nfs3")
+    result = mounts.tcp_source_address(plan("dgx-1-2"), capture.state(), "/mnt/nfs3")
     assert result.actual == "from 198.18.115.114,198.18.115.121" and not result.passed

@@ -7,22 +7,24 @@ from types import SimpleNamespace
 
 import pytest
 
+from railmount.validation import registry
 from railmount.validation.plugin import Expect
 from railmount.validation.verdicts import CheckResult
 
 DOWN = CheckResult(
-    "links.port_up", "dgx-1-1", "em1", "state", "up", "down (cabled to switch tor1)", False
+    "dgx-1-1", "em1", "state", "up", "down (cabled to switch tor1)", False, check="links.port_up"
 )
-UP = CheckResult("links.port_up", "dgx-1-1", "em1", "state", "up", "up", True)
+UP = CheckResult("dgx-1-1", "em1", "state", "up", "up", True, check="links.port_up")
 SKIP = CheckResult(
-    "links.port_speed", "dgx-1-1", "em1", "speed", "200Mb/s", "not reported", False, "no speed"
+    "dgx-1-1", "em1", "state", "up", "not reported", False, "no speed", check="links.port_up"
 )
 
 
 def _expect() -> Expect:
     node = SimpleNamespace(user_properties=[], name="test_port_up[dgx-1-1/em1]")
-    node.originalname = "test_port_up"
-    return Expect(node, "links")  # type: ignore[arg-type]
+    check = registry.bound("links", "test_port_up")
+    assert check is not None
+    return Expect(node, check)  # type: ignore[arg-type]
 
 
 def _recorded(expect: Expect) -> list[dict]:
@@ -66,11 +68,10 @@ def test_a_skip_is_recorded_then_skipped_with_its_reason():
     assert _recorded(expect)[0]["skipped"] == "no speed"
 
 
-def test_the_call_form_builds_the_same_result():
-    """Checks not written as verdicts still record and assert the same way."""
+def test_a_result_of_another_check_is_refused():
+    """A test records the check it binds to by name, nothing else."""
     expect = _expect()
-    with pytest.raises(AssertionError) as failure:
-        expect("dgx-1-1", "em1", "up", "down (cabled to switch tor1)", what="state")
-    assert str(failure.value) == DOWN.message
-    expect("dgx-1-1", "em1", "up", "up", what="state")
-    assert [r["check"] for r in _recorded(expect)] == ["links.port_up", "links.port_up"]
+    other = CheckResult("dgx-1-1", "em1", "mtu", "9000", "9000", True, check="links.port_mtu")
+    with pytest.raises(AssertionError, match=r"bound to links\.port_up but recorded"):
+        expect.record(other)
+    assert _recorded(expect) == []

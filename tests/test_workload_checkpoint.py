@@ -14,7 +14,8 @@ import pytest
 from captured import plan, settings
 
 from railmount.model import CheckpointSettings, WorkloadSettings
-from railmount.validation import checkpoint, fio_run, fleet, workload
+from railmount.validation import bandwidth, checkpoint, fio_run, fleet, records, workload
+from railmount.validation.records import FleetStep
 from railmount.validation.verdicts import checkpoint as cp_verdicts
 from railmount.validation.verdicts import fleet as fleet_verdicts
 from railmount.validation.verdicts import workload as wl_verdicts
@@ -130,11 +131,11 @@ def test_workload_result_and_its_verdicts():
     assert (good.files_per_s, good.read_bytes_per_s) == (20.0, 20e6)
     assert (good.p50_latency_ms, good.p99_latency_ms) == (150.0, 480.0)
     assert good.links == {"em1": {"read_bytes_per_s": 10e6}, "em2": {"read_bytes_per_s": 10e6}}
-    assert wl_verdicts.no_read_errors(p, "1MB", good).passed
-    assert wl_verdicts.reads_on_planned_ports(p, "1MB", good, 0.10).passed
+    assert wl_verdicts.workload_reads(p, "1MB", good).passed
+    assert wl_verdicts.workload_on_planned_ports(p, "1MB", good, 0.10).passed
     # all of it arrived on em2: the split no longer follows the pinning
     skewed = workload.summarize(p, s, ds, fio_output((0, 0), (0, 2 * 10**8), (0, 0), (0, 0), [job]))
-    check = wl_verdicts.reads_on_planned_ports(p, "1MB", skewed, 0.10)
+    check = wl_verdicts.workload_on_planned_ports(p, "1MB", skewed, 0.10)
     assert not check.passed
     assert check.message == (
         "dgx-1-1 1MB read share per port: expected em1 50%, em2 50% (±10%), actual em1 0%, em2 100%"
@@ -153,7 +154,7 @@ def test_workload_result_and_its_verdicts():
             stderr="fio: io_u error on file /mnt/nfs0/x",
         ),
     )
-    check = wl_verdicts.no_read_errors(p, "1MB", broken)
+    check = wl_verdicts.workload_reads(p, "1MB", broken)
     assert not check.passed and "io_u error" in check.actual
 
 
@@ -202,25 +203,26 @@ def _result(write_tx, restore_rx, errors=()):
 def test_checkpoint_figures_and_verdicts():
     p, result = _result({"em1": 17e6, "em2": 17e6}, {"em1": 17e6, "em2": 17e6})
     data = result.to_json()
+    assert records.Checkpoint.parse(data) == result.record()  # the report reads it back as is
     assert data["verified"] is True
     assert data["write_s"] == pytest.approx(
         data["model_bytes_per_host"] / data["write_bytes_per_s"], rel=0.01
     )
     assert data["interval_min_s"] == pytest.approx(data["write_s"] / 0.05, rel=0.01)
-    assert cp_verdicts.restored_intact(p, result).passed
-    assert cp_verdicts.write_on_planned_port(p, result, "em1", 0.10).passed
+    assert cp_verdicts.checkpoint_restored_intact(p, result).passed
+    assert cp_verdicts.checkpoint_write_on_planned_port(p, result, "em1", 0.10).passed
 
 
 def test_writes_leaving_from_the_wrong_port_fail_with_the_shares():
     """nfs0's writes out of em2: em1 carries a quarter instead of half."""
     p, result = _result({"em1": 8e6, "em2": 24e6}, {"em1": 16e6, "em2": 16e6})
-    check = cp_verdicts.write_on_planned_port(p, result, "em1", 0.10)
+    check = cp_verdicts.checkpoint_write_on_planned_port(p, result, "em1", 0.10)
     assert not check.passed
     assert check.message == (
         "dgx-1-1 em1 checkpoint write (tx): expected 50% of the bytes (the ranks on nfs0,nfs2, "
         "±10%), actual 25%"
     )
-    assert cp_verdicts.restore_on_planned_port(p, result, "em1", 0.10).passed
+    assert cp_verdicts.checkpoint_restore_on_planned_port(p, result, "em1", 0.10).passed
 
 
 def test_a_mismatch_read_back_fails_the_restore():
@@ -229,7 +231,7 @@ def test_a_mismatch_read_back_fails_the_restore():
         {"em1": 1, "em2": 1},
         ["crc32c: verify failed at file rank-002 offset 4194304"],
     )
-    check = cp_verdicts.restored_intact(p, result)
+    check = cp_verdicts.checkpoint_restored_intact(p, result)
     assert not check.passed and result.to_json()["verified"] is False
     assert check.message.endswith(
         "actual 33554432 bytes read back; crc32c: verify failed at file rank-002 offset 4194304"
@@ -271,9 +273,9 @@ def test_checkpoint_write_and_restore_for_real_with_a_flipped_byte(tmp_path):
 # --- fleet ------------------------------------------------------------------------------
 
 
-def _step(k: int, total: float, per_host: list[float]) -> fleet.Step:
+def _step(k: int, total: float, per_host: list[float]) -> FleetStep:
     hosts = [f"h{i}" for i in range(k)]
-    return fleet.Step(hosts, total, dict(zip(hosts, per_host, strict=True)), {}, k * 25e6)
+    return FleetStep(hosts, total, dict(zip(hosts, per_host, strict=True)), {}, k * 25e6)
 
 
 def test_the_knee_is_the_arrays_limit():
@@ -283,28 +285,37 @@ def test_the_knee_is_the_arrays_limit():
         h: replace(p, ports=tuple(replace(x, speed_mbps=100) for x in p.ports))
         for h, p in plans.items()
     }
+    rates = {h: bandwidth.line_rates(p, {}) for h, p in plans.items()}
     steps = [
         _step(1, 24.9e6, [24.9e6]),
         _step(2, 37.3e6, [18.5e6, 18.8e6]),
         _step(3, 37.8e6, [10.6e6, 12e6, 15.2e6]),
     ]
-    scale = fleet.scaling(steps, plans, 0.9)
+    scale = fleet.scaling(steps, rates, 0.9)
     assert scale.array_limit_bytes_per_s == 37.8e6 and scale.knee_hosts == 2
     assert scale.hosts_fed_at_line_rate == 1 and not scale.at_least
-    fed = fleet.scaling(steps[:1], plans, 0.9)
+    fed = fleet.scaling(steps[:1], rates, 0.9)
     assert fed.array_limit_bytes_per_s is None and fed.at_least and fed.hosts_fed_at_line_rate == 1
+    # the same knee when the inventory has no speed_mbps and the driver reports 100 Mbit/s:
+    # the fleet takes a link's rate from bandwidth.line_rates like the bandwidth suite
+    unset = replace(
+        plan("dgx-1-1"), ports=tuple(replace(x, speed_mbps=None) for x in plan("dgx-1-1").ports)
+    )
+    reported = {p.name: 100 for p in unset.ports}
+    driver = {f"h{i}": bandwidth.line_rates(unset, reported) for i in range(3)}
+    assert fleet.scaling(steps, driver, 0.9) == scale
     rows = fleet.workload_rows(
         [("Net", "150KB", 4.3e6), ("Net", "1MB", 29e6)],
         scale,
         steps,
-        {"150KB": {"read_bytes_per_s": 36.5e6}},
+        {"150KB": records.FleetWorkloadIO.parse({"read_bytes_per_s": 36.5e6})},
         0.5,
     )
-    assert [(r["hosts_fed"], r["source"]) for r in rows] == [(4, "workload_io"), (0, "bandwidth")]
+    assert [(r.hosts_fed, r.source) for r in rows] == [(4, "workload_io"), (0, "bandwidth")]
     assert steps[2].fairness == pytest.approx(10.6 / 15.2, rel=0.01)
-    unfair = fleet_verdicts.fair_share(steps[2], 0.8)
+    unfair = fleet_verdicts.fleet_step_fair_share(steps[2], 0.8)
     assert not unfair.passed and unfair.actual == "0.70 (slowest h0)"
-    assert fleet_verdicts.fair_share(steps[2], 0.5).passed
+    assert fleet_verdicts.fleet_step_fair_share(steps[2], 0.5).passed
 
 
 def test_fleet_steps():
@@ -358,6 +369,17 @@ def test_fleet_reads_start_together_and_count_every_byte_once(monkeypatch):
 
     result = fleet.workload_all(run, plans, s)["1MB"]
     assert abs(waits["a"] - waits["b"]) < 0.05  # the same moment on both clocks
-    assert (result["window_s"], result["start_skew_s"]) == (12.0, 2.0)
-    assert result["read_bytes_per_s"] == pytest.approx(200e6 / 12)  # not 2 x 10 MB/s
-    assert result["files_per_s"] == pytest.approx(200 / 12, abs=0.05)
+    assert (result.window_s, result.start_skew_s) == (12.0, 2.0)
+    assert result.read_bytes_per_s == pytest.approx(200e6 / 12)  # not 2 x 10 MB/s
+    assert result.files_per_s == pytest.approx(200 / 12, abs=0.05)
+
+
+def test_shares_and_the_checkpoint_interval_have_one_definition():
+    """fio_run.shares splits a total by port for the workload and checkpoint figures and
+    verdicts; checkpoint.interval_min_s is the one host's and the fleet's interval."""
+    assert fio_run.shares({"em1": 30, "em2": 10}) == {"em1": 0.75, "em2": 0.25}
+    assert fio_run.shares({"em1": 0, "em2": 0}) == {"em1": 0.0, "em2": 0.0}
+    assert checkpoint.seconds_for(1e9, 50e6) == 20.0
+    assert checkpoint.seconds_for(1e9, 0.0) is None
+    assert checkpoint.interval_min_s(20.0, 0.05) == 400.0
+    assert checkpoint.interval_min_s(None, 0.05) is None

@@ -17,12 +17,12 @@ from railmount.validation.verdicts import bandwidth as verdicts
 @pytest.fixture(scope="session")
 def bandwidth(rm):
     def get(host: str) -> BandwidthResult:
-        speeds = {name: link.speed_mbps for name, link in rm.state(host).links.items()}
+        rates = rm.line_rates(host)
         return rm.measured(
             host,
             "bandwidth",
             lambda: measure(
-                lambda script: rm.run(host, script), rm.plan(host), rm.inventory.validate, speeds
+                lambda script: rm.run(host, script), rm.plan(host), rm.inventory.validate, rates
             ),
             BandwidthResult.to_json,
         )

@@ -31,20 +31,24 @@ def measured(rm):
 
 
 def test_checkpoint_written(rm, expect, measured, host_name):
-    expect.record(verdicts.written(rm.plan(host_name), measured(host_name)))
+    expect.record(verdicts.checkpoint_written(rm.plan(host_name), measured(host_name)))
 
 
 def test_checkpoint_restored_intact(rm, expect, measured, host_name):
-    expect.record(verdicts.restored_intact(rm.plan(host_name), measured(host_name)))
+    expect.record(verdicts.checkpoint_restored_intact(rm.plan(host_name), measured(host_name)))
 
 
 def test_checkpoint_write_on_planned_port(rm, expect, measured, port_item):
     host, port = port_item
     tolerance = rm.inventory.validate.link_balance
-    expect.record(verdicts.write_on_planned_port(rm.plan(host), measured(host), port, tolerance))
+    expect.record(
+        verdicts.checkpoint_write_on_planned_port(rm.plan(host), measured(host), port, tolerance)
+    )
 
 
 def test_checkpoint_restore_on_planned_port(rm, expect, measured, port_item):
     host, port = port_item
     tolerance = rm.inventory.validate.link_balance
-    expect.record(verdicts.restore_on_planned_port(rm.plan(host), measured(host), port, tolerance))
+    expect.record(
+        verdicts.checkpoint_restore_on_planned_port(rm.plan(host), measured(host), port, tolerance)
+    )

@@ -236,7 +236,7 @@ def _pick(
 def test_every_mount_read_intact(rm, expect, fault_results, key):
     """Guards the other verdicts: no reads at all would mean no errors either."""
     _, figures, _ = _pick(fault_results, key)
-    expect.record(verdicts.mounts_read_intact(rm.plan(fault_results["host"]), figures))
+    expect.record(verdicts.every_mount_read_intact(rm.plan(fault_results["host"]), figures))
 
 
 @pytest.mark.parametrize("key", FAULTS)

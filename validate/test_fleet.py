@@ -10,14 +10,16 @@ from __future__ import annotations
 import pytest
 
 from railmount.validation import bandwidth, fleet, sizing
+from railmount.validation.records import Fleet, FleetStep
 from railmount.validation.verdicts import fleet as verdicts
 
 
 @pytest.fixture(scope="session")
-def result(rm) -> fleet.FleetResult:
+def result(rm) -> Fleet:
     settings = rm.inventory.validate
     hosts = list(rm.hostnames)
     plans = {h: rm.plan(h) for h in hosts}
+    line_rates = {h: rm.line_rates(h) for h in hosts}
 
     def run(host: str, script: str) -> str:
         return rm.run(host, script)
@@ -25,9 +27,9 @@ def result(rm) -> fleet.FleetResult:
     fleet.on_all(hosts, lambda h: run(h, bandwidth.prepare_script(plans[h], settings)))
     steps = []
     for k in fleet.step_counts(len(hosts), settings.fleet.steps):
-        steps.append(fleet.read_step(run, plans, hosts[:k], settings))
-    scale = fleet.scaling(steps, plans, settings.link_min_ratio)
-    out = fleet.FleetResult(steps, scale, settings.fleet.training_share)
+        steps.append(fleet.read_step(run, plans, hosts[:k], settings, line_rates))
+    scale = fleet.scaling(steps, line_rates, settings.link_min_ratio)
+    out = fleet.result(steps, scale, settings.fleet.training_share)
     if settings.workload.enabled:
         out.workload_io = fleet.workload_all(run, plans, settings)
     if settings.checkpoint.enabled:
@@ -54,26 +56,26 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("image_size", settings.workload.image_sizes)
 
 
-def _step(result: fleet.FleetResult, k: int) -> fleet.Step:
+def _step(result: Fleet, k: int) -> FleetStep:
     return next(s for s in result.steps if len(s.hosts) == k)
 
 
 def test_fleet_step_reads(expect, result, step):
-    expect.record(verdicts.step_without_errors(_step(result, step)))
+    expect.record(verdicts.fleet_step_reads(_step(result, step)))
 
 
 def test_fleet_step_fair_share(rm, expect, result, step):
     minimum = rm.inventory.validate.fleet.min_fairness
-    expect.record(verdicts.fair_share(_step(result, step), minimum))
+    expect.record(verdicts.fleet_step_fair_share(_step(result, step), minimum))
 
 
 def test_fleet_workload_reads(expect, result, image_size):
     if image_size not in result.workload_io:
         pytest.skip("workload reads are off (railmount_validate.workload.enabled)")
-    expect.record(verdicts.workload_without_errors(image_size, result.workload_io[image_size]))
+    expect.record(verdicts.fleet_workload_reads(image_size, result.workload_io[image_size]))
 
 
 def test_fleet_checkpoint(expect, result):
     if result.checkpoint is None:
         pytest.skip("checkpoint is off (railmount_validate.checkpoint.enabled)")
-    expect.record(verdicts.checkpoint_intact(result))
+    expect.record(verdicts.fleet_checkpoint(result))

@@ -59,4 +59,9 @@ def test_same_filesystem(rm, expect, markers, mount_item):
 
 def test_tcp_source_address(rm, expect, mount_item):
     host, path = mount_item
-    expect.record(mounts.tcp_source(rm.plan(host), rm.state(host), path))
+    expect.record(mounts.tcp_source_address(rm.plan(host), rm.state(host), path))
+
+
+def test_nconnect_connections(rm, expect, mount_item):
+    host, path = mount_item
+    expect.record(mounts.nconnect_connections(rm.plan(host), rm.state(host), path))

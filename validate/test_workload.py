@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from railmount.validation import workload
+from railmount.validation.records import WorkloadIO
 from railmount.validation.verdicts import workload as verdicts
 
 
@@ -23,7 +24,7 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture(scope="session")
 def measured(rm):
-    def get(host: str) -> dict[str, workload.SizeResult]:
+    def get(host: str) -> dict[str, WorkloadIO]:
         settings = rm.inventory.validate
         if not settings.workload.enabled:
             pytest.skip("railmount_validate.workload.enabled is false")
@@ -39,12 +40,12 @@ def measured(rm):
 
 def test_workload_reads(rm, expect, measured, host_name, image_size):
     result = measured(host_name)[image_size]
-    expect.record(verdicts.no_read_errors(rm.plan(host_name), image_size, result))
+    expect.record(verdicts.workload_reads(rm.plan(host_name), image_size, result))
 
 
 def test_workload_on_planned_ports(rm, expect, measured, host_name, image_size):
     result = measured(host_name)[image_size]
     tolerance = rm.inventory.validate.link_balance
     expect.record(
-        verdicts.reads_on_planned_ports(rm.plan(host_name), image_size, result, tolerance)
+        verdicts.workload_on_planned_ports(rm.plan(host_name), image_size, result, tolerance)
     )

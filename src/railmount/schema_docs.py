@@ -1,7 +1,8 @@
-"""Documents generated from the schema: the roles' argument specs and the README key table.
+"""Documents generated from the schema: the roles' argument specs and the README key table
+(and, from the check registry, the README's check table: railmount.validation.check_table).
 
-python -m railmount.schema_docs --write    # regenerate both
-python -m railmount.schema_docs --check    # exit 1 if either is stale (tests do this)
+python -m railmount.schema_docs --write    # regenerate them
+python -m railmount.schema_docs --check    # exit 1 if any is stale (tests do this)
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import yaml
 
 from railmount.schema import CLIENT, GLOBAL, Key, SchemaField, fields, is_section, item_type, node
+from railmount.validation.check_table import readme_with_checks
 
 ARGSPEC_FILE = Path(__file__).with_name("schema_argument_specs.yml")
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -213,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     targets = {
         ARGSPEC_FILE: argument_specs_yaml(),
-        README: readme_with_table(README.read_text()),
+        README: readme_with_checks(readme_with_table(README.read_text())),
     }
     for role in ROLES:
         path = Path(str(ROLE_SPEC).format(role=role))

@@ -6,20 +6,9 @@ from __future__ import annotations
 from railmount.report import charts
 from railmount.report import units as u
 from railmount.report.blocks import Block, Chart, Heading, Para, Table, para
-from railmount.report.model import Fleet, FleetStep, Results
+from railmount.report.model import Results
 from railmount.report.training import verdict_tone, verified_words
-
-
-def line_rate_sum(results: Results, hosts: list[str]) -> float | None:
-    """The hosts' line rates added up; None unless every host's is known."""
-    total = 0.0
-    for name in hosts:
-        host = results.host(name)
-        rate = host.bandwidth.line_rate_total if host and host.bandwidth else None
-        if rate is None:
-            return None
-        total += rate
-    return total
+from railmount.validation.records import Fleet, FleetStep
 
 
 def _rate_unit(values: list[float]) -> tuple[str, float]:
@@ -29,8 +18,7 @@ def _rate_unit(values: list[float]) -> tuple[str, float]:
 
 def fleet_chart(results: Results, fleet: Fleet) -> str:
     steps = [s for s in fleet.steps if s.read_bytes_per_s is not None]
-    sums = [(len(s.hosts), line_rate_sum(results, s.hosts)) for s in steps]
-    known = [(n, v) for n, v in sums if v is not None]
+    known = [(len(s.hosts), s.line_rate_bytes_per_s) for s in steps if s.line_rate_bytes_per_s]
     limit = fleet.array_limit_bytes_per_s
     everything = [s.read_bytes_per_s or 0 for s in steps] + [v for _, v in known]
     unit, scale = _rate_unit([*everything, limit or 0])
@@ -61,8 +49,8 @@ def fleet_chart(results: Results, fleet: Fleet) -> str:
 
 
 def _step_row(results: Results, step: FleetStep) -> list[str]:
-    rates = [v for v in step.per_host.values() if v is not None]
-    lines = line_rate_sum(results, step.hosts)
+    rates = [v for v in step.per_host_read_bytes_per_s.values() if v is not None]
+    lines = step.line_rate_bytes_per_s
     return [
         str(len(step.hosts)),
         u.mbyte(step.read_bytes_per_s),
@@ -85,7 +73,7 @@ def fed_sentence(results: Results, fleet: Fleet) -> str:
             f"{'; ' if text else ''}{len(top.hosts)} hosts reading at once got "
             f"{u.rate(top.read_bytes_per_s)} together"
         )
-        lines = line_rate_sum(results, top.hosts)
+        lines = top.line_rate_bytes_per_s
         if lines:
             text += f" ({u.pct(top.read_bytes_per_s, lines)} of their line rates)"
     if fleet.array_limit_bytes_per_s:
@@ -185,15 +173,15 @@ def fleet_blocks(results: Results, fleet: Fleet) -> list[Block]:
 
 def _per_host_blocks(results: Results, step: FleetStep) -> list[Block]:
     """Each host's rate and link split in the largest step (files only)."""
-    if not step.per_host:
+    if not step.per_host_read_bytes_per_s:
         return []
     ports: list[str] = []
-    for links in step.per_link.values():
+    for links in step.per_link_read_bytes_per_s.values():
         ports += [p for p in links if p not in ports]
     rows = []
-    for host, read in step.per_host.items():
-        links = step.per_link.get(host, {})
-        lines = line_rate_sum(results, [host])
+    for host, read in step.per_host_read_bytes_per_s.items():
+        links = step.per_link_read_bytes_per_s.get(host, {})
+        lines = step.per_host_line_rate_bytes_per_s.get(host)
         rows.append(
             [host, u.mbyte(read), *[u.mbyte(links.get(p)) for p in ports], u.pct(read, lines)]
         )

@@ -6,8 +6,9 @@ from __future__ import annotations
 from railmount.report import units as u
 from railmount.report.blocks import Block, Heading, Table, para
 from railmount.report.checks import check_blocks, fault_blocks, flat_table
-from railmount.report.model import Bandwidth, Host, SizingRow
+from railmount.report.model import Host
 from railmount.report.training import checkpoint_blocks, workload_blocks
+from railmount.validation.records import Bandwidth, SizingRow
 
 SOURCES = {"workload_io": "file-per-sample reads", "bandwidth": "big-block reads"}
 

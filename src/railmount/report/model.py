@@ -8,86 +8,35 @@ Rates are bytes/s as in the JSON; formatting to MB/s or Mbit/s happens in `units
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from railmount.validation.records import (
+    Bandwidth,
+    Checkpoint,
+    Flat,
+    Fleet,
+    SizingRow,
+    WorkloadIO,
+    as_float,
+    as_int,
+    as_list,
+    as_map,
+    as_str,
+    parse_list,
+    parse_map,
+    parse_optional,
+    scalars,
+)
+from railmount.validation.registry import SUITE_NAMES
+from railmount.validation.verdicts.result import expected_actual
+
 T = TypeVar("T")
 
-SUITE_ORDER = (
-    "links",
-    "routes",
-    "mounts",
-    "bandwidth",
-    "workload",
-    "checkpoint",
-    "fleet",
-    "faults",
-)
 OUTCOMES = ("passed", "failed", "skipped")
 # Host keys with a section of their own; any other list of objects is shown as a table.
 KNOWN_HOST_KEYS = ("checks", "bandwidth", "sizing", "workload_io", "checkpoint", "faults")
-
-
-def _map(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list) else []
-
-
-def _float(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def _int(value: Any) -> int | None:
-    number = _float(value)
-    return None if number is None else int(number)
-
-
-def _bool(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
-def _str(value: Any, default: str = "") -> str:
-    return default if value is None else str(value)
-
-
-# Readers of the annotated field types that `scalars` fills from the JSON by field name.
-_READ = {
-    "str": _str,
-    "bool": bool,
-    "bool | None": _bool,
-    "float | None": _float,
-    "int | None": _int,
-}
-
-
-def scalars(cls: type[T], data: Mapping[str, Any], **given: Any) -> T:
-    """cls from data: the fields not `given` read by name as their annotated type; a value
-    missing or of the wrong type comes back as "", False or None, never as an error."""
-    return cls(
-        **{
-            f.name: given[f.name] if f.name in given else _READ[str(f.type)](data.get(f.name))
-            for f in fields(cls)  # type: ignore[arg-type]
-        }
-    )
-
-
-class Flat:
-    """A dataclass of scalars only, read from a JSON object by `scalars`."""
-
-    @classmethod
-    def parse(cls: type[T], data: Mapping[str, Any]) -> T:
-        return scalars(cls, data)
-
-
-def _rates(value: Any, key: str) -> dict[str, float | None]:
-    """{PORT: {key: X}} -> {PORT: X}."""
-    return {port: _float(_map(entry).get(key)) for port, entry in _map(value).items()}
 
 
 def suite_of(nodeid: str) -> str:
@@ -97,7 +46,7 @@ def suite_of(nodeid: str) -> str:
 
 
 def suite_key(suite: str) -> tuple[int, str]:
-    order = SUITE_ORDER.index(suite) if suite in SUITE_ORDER else len(SUITE_ORDER)
+    order = SUITE_NAMES.index(suite) if suite in SUITE_NAMES else len(SUITE_NAMES)
     return order, suite
 
 
@@ -129,7 +78,7 @@ class TestEntry:
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> TestEntry:
-        checks = [Check.parse(c) for c in _list(data.get("checks")) if isinstance(c, Mapping)]
+        checks = [Check.parse(c) for c in as_list(data.get("checks")) if isinstance(c, Mapping)]
         return scalars(cls, data, checks=checks)
 
     @property
@@ -150,119 +99,6 @@ class TestEntry:
 
 
 @dataclass
-class Phase:
-    name: str
-    mounts: list[str]
-    links: dict[str, float]  # port -> read bytes/s over the phase window
-    fio_bytes_per_s: float | None
-    errors: int
-    window_s: float | None
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> Phase:
-        links = {p: _float(v) for p, v in _map(data.get("links")).items()}
-        return scalars(
-            cls,
-            data,
-            mounts=[str(m) for m in _list(data.get("mounts"))],
-            links={p: v for p, v in links.items() if v is not None},
-            errors=_int(data.get("errors")) or 0,
-        )
-
-
-@dataclass
-class Bandwidth:
-    """Big-block reads (fio phases) with per-port rx counters."""
-
-    read: dict[str, float | None]  # port -> bytes/s, all mounts together
-    line_rate: dict[str, float | None]  # port -> bytes/s
-    single_mount_bytes_per_s: float | None
-    all_mounts_bytes_per_s: float | None
-    phases: list[Phase]
-    checksums: dict[str, str]
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> Bandwidth:
-        return scalars(
-            cls,
-            data,
-            read=_rates(data.get("links"), "read_bytes_per_s"),
-            line_rate=_rates(data.get("links"), "line_rate_bytes_per_s"),
-            phases=[Phase.parse(p) for p in _list(data.get("phases")) if isinstance(p, Mapping)],
-            checksums={str(k): _str(v) for k, v in _map(data.get("checksums")).items()},
-        )
-
-    @property
-    def ports(self) -> list[str]:
-        ports = list(self.read)
-        for phase in self.phases:
-            ports += [p for p in phase.links if p not in ports]
-        return ports
-
-    @property
-    def line_rate_total(self) -> float | None:
-        rates = [r for r in self.line_rate.values() if r]
-        return sum(rates) if rates else None
-
-
-@dataclass
-class SizingRow(Flat):
-    workload: str
-    image_size: str
-    required_bytes_per_s: float | None
-    measured_bytes_per_s: float | None
-    fed: bool
-    headroom: float | None
-    source: str = ""  # "workload_io" (file-per-sample reads) or "bandwidth" (big blocks)
-
-
-@dataclass
-class WorkloadIO:
-    """File-per-sample reads of one image size, as a training input pipeline does."""
-
-    files_per_s: float | None
-    read_bytes_per_s: float | None
-    p50_latency_ms: float | None
-    p99_latency_ms: float | None
-    files: int | None
-    file_bytes: float | None
-    readers: int | None
-    links: dict[str, float | None]  # port -> read bytes/s
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> WorkloadIO:
-        return scalars(cls, data, links=_rates(data.get("links"), "read_bytes_per_s"))
-
-
-@dataclass
-class Checkpoint:
-    """A checkpoint written and restored by one host."""
-
-    model: str
-    model_bytes_per_host: float | None  # the host's full share of the checkpoint
-    bytes: float | None  # what was measured (a shard of the share in the lab)
-    write_bytes_per_s: float | None
-    restore_bytes_per_s: float | None
-    write_s: float | None
-    restore_s: float | None
-    verified: bool | None
-    interval_min_s: float | None  # shortest interval whose write stays within the budget
-    budget: float | None  # share of the interval the write may take
-    write_links: dict[str, float | None]
-    restore_links: dict[str, float | None]
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> Checkpoint:
-        return scalars(
-            cls,
-            data,
-            model=_str(data.get("model"), "checkpoint"),
-            write_links=_rates(data.get("links"), "write_bytes_per_s"),
-            restore_links=_rates(data.get("links"), "restore_bytes_per_s"),
-        )
-
-
-@dataclass
 class Host:
     name: str
     checks: list[TestEntry]
@@ -275,19 +111,14 @@ class Host:
 
     @classmethod
     def parse(cls, name: str, data: Mapping[str, Any]) -> Host:
-        bandwidth, checkpoint = _map(data.get("bandwidth")), _map(data.get("checkpoint"))
         return cls(
             name=name,
-            checks=[TestEntry.parse(e) for e in _list(data.get("checks")) if _map(e)],
-            bandwidth=Bandwidth.parse(bandwidth) if bandwidth else None,
-            sizing=[SizingRow.parse(r) for r in _list(data.get("sizing")) if _map(r)],
-            workload_io={
-                str(size): WorkloadIO.parse(v)
-                for size, v in _map(data.get("workload_io")).items()
-                if _map(v)
-            },
-            checkpoint=Checkpoint.parse(checkpoint) if checkpoint else None,
-            faults=[dict(f) for f in _list(data.get("faults")) if _map(f)],
+            checks=parse_list(TestEntry, data.get("checks")),
+            bandwidth=parse_optional(Bandwidth, data.get("bandwidth")),
+            sizing=parse_list(SizingRow, data.get("sizing")),
+            workload_io=parse_map(WorkloadIO, data.get("workload_io")),
+            checkpoint=parse_optional(Checkpoint, data.get("checkpoint")),
+            faults=[dict(f) for f in as_list(data.get("faults")) if as_map(f)],
             extras={
                 key: [dict(v) for v in value if isinstance(v, Mapping)]
                 for key, value in data.items()
@@ -307,87 +138,6 @@ class Host:
 
 
 @dataclass
-class FleetStep:
-    """Hosts reading at once: the aggregate rate and how it was shared."""
-
-    hosts: list[str]
-    read_bytes_per_s: float | None
-    per_host: dict[str, float | None]
-    per_link: dict[str, dict[str, float | None]]  # host -> port -> bytes/s
-    fairness: float | None  # min/max of the per-host rates
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> FleetStep:
-        return scalars(
-            cls,
-            data,
-            hosts=[str(h) for h in _list(data.get("hosts"))],
-            per_host={
-                str(h): _float(v) for h, v in _map(data.get("per_host_read_bytes_per_s")).items()
-            },
-            per_link={
-                str(h): {str(p): _float(v) for p, v in _map(ports).items()}
-                for h, ports in _map(data.get("per_link_read_bytes_per_s")).items()
-            },
-        )
-
-
-@dataclass
-class FleetWorkload(Flat):
-    model: str
-    image_size: str
-    required_bytes_per_s: float | None  # per host
-    hosts_fed: int | None
-
-
-@dataclass
-class FleetWorkloadIO(Flat):
-    hosts: int | None
-    files_per_s: float | None
-    read_bytes_per_s: float | None
-    p99_latency_ms: float | None
-
-
-@dataclass
-class FleetCheckpoint(Flat):
-    hosts: int | None
-    bytes: float | None
-    write_bytes_per_s: float | None
-    restore_bytes_per_s: float | None
-    verified: bool | None
-    interval_min_s: float | None
-
-
-@dataclass
-class Fleet:
-    """All hosts reading at once (present when 2+ hosts were validated)."""
-
-    steps: list[FleetStep]
-    array_limit_bytes_per_s: float | None
-    hosts_fed_at_line_rate: int | None
-    training_share: float | None  # share of the array the workload table gives training
-    workloads: list[FleetWorkload]
-    workload_io: dict[str, FleetWorkloadIO]
-    checkpoint: FleetCheckpoint | None
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> Fleet:
-        checkpoint = _map(data.get("checkpoint"))
-        return scalars(
-            cls,
-            data,
-            steps=[FleetStep.parse(s) for s in _list(data.get("steps")) if _map(s)],
-            workloads=[FleetWorkload.parse(w) for w in _list(data.get("workloads")) if _map(w)],
-            workload_io={
-                str(size): FleetWorkloadIO.parse(v)
-                for size, v in _map(data.get("workload_io")).items()
-                if _map(v)
-            },
-            checkpoint=FleetCheckpoint.parse(checkpoint) if checkpoint else None,
-        )
-
-
-@dataclass
 class Results:
     inventory: str
     started: str
@@ -399,17 +149,17 @@ class Results:
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> Results:
         summary = data.get("summary")
-        fleet = _map(data.get("fleet"))
+        fleet = as_map(data.get("fleet"))
         return cls(
-            inventory=_str(data.get("inventory"), "?"),
-            started=_str(data.get("started"), "?"),
-            duration_s=_float(data.get("duration_s")),
+            inventory=as_str(data.get("inventory"), "?"),
+            started=as_str(data.get("started"), "?"),
+            duration_s=as_float(data.get("duration_s")),
             summary=(
-                {k: _int(v) or 0 for k, v in summary.items()}
+                {k: as_int(v) or 0 for k, v in summary.items()}
                 if isinstance(summary, Mapping) and summary
                 else None
             ),
-            hosts=[Host.parse(str(n), _map(h)) for n, h in _map(data.get("hosts")).items()],
+            hosts=[Host.parse(str(n), as_map(h)) for n, h in as_map(data.get("hosts")).items()],
             fleet=Fleet.parse(fleet) if fleet else None,
         )
 
@@ -464,8 +214,6 @@ def failure_text(host: str, entry: TestEntry | Mapping[str, Any]) -> str:
     if message:
         return message
     bad = "; ".join(
-        f"{c.item} {c.what}".strip() + f": expected {c.expected}, actual {c.actual}"
-        for c in entry.checks
-        if not c.passed
+        expected_actual(c.item, c.what, c.expected, c.actual) for c in entry.checks if not c.passed
     )
     return f"{host} {bad or 'failed (no message recorded)'}"

@@ -8,13 +8,13 @@ from typing import Any
 from railmount.report import charts
 from railmount.report import units as u
 from railmount.report.blocks import Block, Chart, Heading, Table, para
-from railmount.report.model import Checkpoint, WorkloadIO
+from railmount.validation.records import Checkpoint, WorkloadIO
 
 
 def workload_blocks(host: str, sizes: dict[str, WorkloadIO]) -> list[Block]:
     ports: list[str] = []
     for io in sizes.values():
-        ports += [p for p in io.links if p not in ports]
+        ports += [p for p in io.read_links if p not in ports]
     rows = [
         [
             size,
@@ -31,11 +31,11 @@ def workload_blocks(host: str, sizes: dict[str, WorkloadIO]) -> list[Block]:
     split = [
         [
             size,
-            *[u.mbyte(io.links.get(p)) for p in ports],
+            *[u.mbyte(io.read_links.get(p)) for p in ports],
             u.mbyte(io.read_bytes_per_s),
             u.pct(
-                min(_known(io.links.values()), default=None),
-                max(_known(io.links.values()), default=None),
+                min(_known(io.read_links.values()), default=None),
+                max(_known(io.read_links.values()), default=None),
             ),
         ]
         for size, io in sizes.items()
@@ -93,7 +93,7 @@ def workload_chart(host: str, sizes: dict[str, WorkloadIO], ports: list[str]) ->
     per_link = charts.BarPanel(
         "MB/s",
         [
-            charts.BarGroup(size, {p: v / 1e6 for p, v in io.links.items() if v is not None})
+            charts.BarGroup(size, {p: v / 1e6 for p, v in io.read_links.items() if v is not None})
             for size, io in sizes.items()
         ],
         title="Read MB/s per link",

@@ -14,26 +14,17 @@ a small host, checksumming inside fio costs a third of the throughput.
 from __future__ import annotations
 
 import shlex
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from railmount.model import ValidateSettings
 from railmount.planner import HostPlan
 from railmount.validation import fio_run
 from railmount.validation.probe import split_sections
+from railmount.validation.records import Bandwidth, Phase
 
 RAMP_S = 2
 MARK = "@@railmount-bw@@"
-
-
-@dataclass
-class Phase:
-    name: str  # "single:nfs0", "link:em1", "all"
-    mounts: list[str]  # VIP names read in this phase
-    links: dict[str, float] = field(default_factory=dict)  # port -> rx bytes/s
-    fio_bytes_per_s: float = 0.0
-    errors: int = 0  # fio job errors
-    window_s: float = 0.0
 
 
 @dataclass
@@ -46,28 +37,33 @@ class BandwidthResult:
     def phase(self, name: str) -> Phase:
         return next(p for p in self.phases if p.name == name)
 
-    def to_json(self) -> dict[str, Any]:
-        """The `bandwidth` object of the results JSON."""
+    def record(self) -> Bandwidth:
+        """The `bandwidth` object of the results JSON, its totals worked out here once."""
         all_phase = self.phase("all")
         single = next(p for p in self.phases if p.name.startswith("single:"))
-        return {
-            "links": {
+        return Bandwidth(
+            links={
                 port: {
                     "read_bytes_per_s": all_phase.links.get(port, 0.0),
                     "line_rate_bytes_per_s": rate,
                 }
                 for port, rate in self.line_rate.items()
             },
-            "single_mount_bytes_per_s": sum(single.links.values()),
-            "all_mounts_bytes_per_s": sum(all_phase.links.values()),
-            "phases": [asdict(p) for p in self.phases],
-            "checksums": self.checksums,
-            "expected_checksum": self.expected_checksum,
-        }
+            single_mount_bytes_per_s=sum(single.links.values()),
+            all_mounts_bytes_per_s=sum(all_phase.links.values()),
+            phases=list(self.phases),
+            checksums=dict(self.checksums),
+            expected_checksum=self.expected_checksum,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return self.record().to_json()
 
 
 def line_rates(plan: HostPlan, reported: dict[str, int | None]) -> dict[str, float | None]:
-    """bytes/s per port: the inventory's speed_mbps, else what the driver reports."""
+    """bytes/s per port: the inventory's speed_mbps, else what the driver reports. The one
+    place a line rate is worked out: the bandwidth record and the fleet steps store it, the
+    report reads it from them."""
     rates: dict[str, float | None] = {}
     for port in plan.ports:
         mbps = port.speed_mbps or reported.get(port.name)
@@ -179,9 +175,10 @@ def parse_phase(name: str, vips: list[str], ports: list[str], output: str) -> Ph
 
 
 def measure(
-    run: Any, plan: HostPlan, settings: ValidateSettings, reported_speeds: dict[str, int | None]
+    run: Any, plan: HostPlan, settings: ValidateSettings, rates: dict[str, float | None]
 ) -> BandwidthResult:
-    """Run every phase on one host. `run(script) -> stdout` executes remotely."""
+    """Run every phase on one host. `run(script) -> stdout` executes remotely; `rates`:
+    the ports' line rates (`line_rates`)."""
     run(prepare_script(plan, settings))
     ports = [p.name for p in plan.ports]
     phases = [
@@ -192,4 +189,4 @@ def measure(
         k: (v[0] if v else "") for k, v in sections(run(checksum_script(plan, settings))).items()
     }
     expected = sums.pop("expected", "")
-    return BandwidthResult(phases, sums, expected, line_rates(plan, reported_speeds))
+    return BandwidthResult(phases, sums, expected, rates)

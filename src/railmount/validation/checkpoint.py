@@ -21,7 +21,7 @@ from typing import Any
 
 from railmount.model import CheckpointSettings, ValidateSettings
 from railmount.planner import HostPlan
-from railmount.validation import fio_run
+from railmount.validation import fio_run, records
 
 Run = Any  # callable(script) -> stdout
 BLOCK = 4 * 1024 * 1024  # bytes per write: large, sequential, like torch.save shards
@@ -127,8 +127,7 @@ class Pass:
     errors: list[str] = field(default_factory=list)
 
     def shares(self) -> dict[str, float]:
-        total = sum(self.port_bytes.values())
-        return {p: b / total if total else 0.0 for p, b in self.port_bytes.items()}
+        return fio_run.shares(self.port_bytes)
 
 
 def summarize(kind: str, out: str, ports: list[str]) -> Pass:
@@ -150,6 +149,17 @@ def summarize(kind: str, out: str, ports: list[str]) -> Pass:
     )
 
 
+def seconds_for(nbytes: float, bytes_per_s: float) -> float | None:
+    """How long moving `nbytes` takes at a measured rate; None when nothing moved."""
+    return nbytes / bytes_per_s if bytes_per_s else None
+
+
+def interval_min_s(write_s: float | None, budget: float) -> float | None:
+    """The shortest checkpoint interval whose write takes at most `budget` of it (one host's
+    and the fleet's figure both come from here)."""
+    return round(write_s / budget, 1) if write_s else None
+
+
 @dataclass
 class CheckpointResult:
     sizing: Sizing
@@ -162,11 +172,11 @@ class CheckpointResult:
     def verified(self) -> bool:
         return not self.restore.errors and self.restore.bytes == self.sizing.measured_bytes
 
-    def to_json(self) -> dict[str, Any]:
-        """The `checkpoint` object of results.json."""
+    def record(self) -> records.Checkpoint:
+        """The `checkpoint` object of results.json, its figures worked out here once."""
         s, w, r = self.sizing, self.write, self.restore
-        write_s = s.model_bytes_per_host / w.bytes_per_s if w.bytes_per_s else None
-        restore_s = s.model_bytes_per_host / r.bytes_per_s if r.bytes_per_s else None
+        write_s = seconds_for(s.model_bytes_per_host, w.bytes_per_s)
+        restore_s = seconds_for(s.model_bytes_per_host, r.bytes_per_s)
         links = {
             port: {
                 "write_bytes_per_s": w.port_bytes.get(port, 0) / w.seconds if w.seconds else 0.0,
@@ -175,24 +185,27 @@ class CheckpointResult:
             }
             for port, share in self.shares.items()
         }
-        return {
-            "model": s.model,
-            "model_bytes": s.model_bytes,
-            "model_bytes_per_host": s.model_bytes_per_host,
-            "hosts_per_checkpoint": s.hosts,
-            "bytes": s.measured_bytes,
-            "ranks": s.ranks,
-            "write_bytes_per_s": w.bytes_per_s,
-            "restore_bytes_per_s": r.bytes_per_s,
-            "write_s": round(write_s, 1) if write_s else None,
-            "restore_s": round(restore_s, 1) if restore_s else None,
-            "verified": self.verified,
-            "interval_min_s": round(write_s / self.budget, 1) if write_s else None,
-            "budget": self.budget,
-            "links": links,
-            "write": asdict(w),
-            "restore": asdict(r),
-        }
+        return records.Checkpoint(
+            model=s.model,
+            model_bytes=s.model_bytes,
+            model_bytes_per_host=s.model_bytes_per_host,
+            hosts_per_checkpoint=s.hosts,
+            bytes=s.measured_bytes,
+            ranks=s.ranks,
+            write_bytes_per_s=w.bytes_per_s,
+            restore_bytes_per_s=r.bytes_per_s,
+            write_s=round(write_s, 1) if write_s else None,
+            restore_s=round(restore_s, 1) if restore_s else None,
+            verified=self.verified,
+            interval_min_s=interval_min_s(write_s, self.budget),
+            budget=self.budget,
+            links=links,  # type: ignore[arg-type]
+            write=asdict(w),
+            restore=asdict(r),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return self.record().to_json()
 
 
 def measure(run: Run, plan: HostPlan, settings: ValidateSettings) -> CheckpointResult:

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from railmount import resources
+from railmount.validation.registry import HOST_SUITES
 from railmount.vault import add_vault_arguments
 
-HOST_SUITES = ("links", "routes", "mounts", "bandwidth", "workload", "checkpoint")
-SUITES = (*HOST_SUITES, "fleet")
+SUITES = (*HOST_SUITES, "fleet")  # --only; faults run with --faults
 MEASURING = ("bandwidth", "workload", "checkpoint")  # what makes a fleet phase worth running
 DEFAULT_WORKERS = 8  # hosts validated at once; the array-loading phases still take turns
 

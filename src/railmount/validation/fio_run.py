@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +70,13 @@ class FioRun:
     @property
     def failed(self) -> bool:
         return self.rc != 0 or self.job_errors > 0
+
+
+def shares(amounts: Mapping[str, float]) -> dict[str, float]:
+    """Each port's share of the total (bytes or bytes/s); all 0 when nothing moved. The one
+    definition the workload and checkpoint figures and their verdicts use."""
+    total = sum(amounts.values())
+    return {port: amount / total if total else 0.0 for port, amount in amounts.items()}
 
 
 def counter_paths(ports: list[str]) -> list[str]:

@@ -24,12 +24,19 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import TypeVar
 
 from railmount.model import ValidateSettings
 from railmount.planner import HostPlan
 from railmount.validation import bandwidth, checkpoint, fio_run, workload
+from railmount.validation.records import (
+    Fleet,
+    FleetCheckpoint,
+    FleetStep,
+    FleetWorkload,
+    FleetWorkloadIO,
+)
 
 Runner = Callable[[str, str], str]  # (host, script) -> stdout
 T = TypeVar("T")
@@ -106,32 +113,21 @@ def step_counts(n: int, steps: Sequence[int] | None) -> list[int]:
     return sorted({min(s, n) for s in steps})
 
 
-def host_line_rate(plan: HostPlan) -> float:
-    return sum((p.speed_mbps or 0) * 1e6 / 8 for p in plan.ports)
+LineRates = dict[str, dict[str, float | None]]  # host -> port -> bytes/s (bandwidth.line_rates)
 
 
-@dataclass
-class Step:
-    hosts: list[str]
-    read_bytes_per_s: float
-    per_host_read_bytes_per_s: dict[str, float]
-    per_link_read_bytes_per_s: dict[str, dict[str, float]]
-    line_rate_bytes_per_s: float  # what these hosts' links could take
-    errors: int = 0
-    start_skew_s: float | None = None  # last host's I/O window began this much later (Span)
-
-    @property
-    def fairness(self) -> float | None:
-        rates = list(self.per_host_read_bytes_per_s.values())
-        return round(min(rates) / max(rates), 3) if rates and max(rates) > 0 else None
-
-    def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "fairness": self.fairness}
+def host_line_rate(rates: dict[str, float | None]) -> float:
+    """A host's links added up; a port of unknown rate adds nothing."""
+    return sum(r for r in rates.values() if r)
 
 
 def read_step(
-    run: Runner, plans: dict[str, HostPlan], hosts: list[str], settings: ValidateSettings
-) -> Step:
+    run: Runner,
+    plans: dict[str, HostPlan],
+    hosts: list[str],
+    settings: ValidateSettings,
+    line_rates: LineRates,
+) -> FleetStep:
     vips = {h: [m.vip for m in plans[h].mounts] for h in hosts}
     outputs, offsets = together(
         run, hosts, lambda h, at: bandwidth.phase_script(plans[h], settings, vips[h], at)
@@ -142,12 +138,14 @@ def read_step(
         for h, out in outputs.items()
     }
     per_host = {h: sum(p.links.values()) for h, p in phases.items()}
-    return Step(
+    lines = {h: host_line_rate(line_rates[h]) for h in hosts}
+    return FleetStep(
         hosts=list(hosts),
         read_bytes_per_s=sum(per_host.values()),
         per_host_read_bytes_per_s=per_host,
         per_link_read_bytes_per_s={h: dict(p.links) for h, p in phases.items()},
-        line_rate_bytes_per_s=sum(host_line_rate(plans[h]) for h in hosts),
+        line_rate_bytes_per_s=sum(lines.values()),
+        per_host_line_rate_bytes_per_s=lines,
         errors=sum(p.errors for p in phases.values()),
         start_skew_s=window.skew_s if window else None,
     )
@@ -167,10 +165,10 @@ class Scaling:
     knee_hosts: int | None  # the first step whose hosts did not get their line rate
 
 
-def scaling(steps: list[Step], plans: dict[str, HostPlan], min_ratio: float) -> Scaling:
+def scaling(steps: list[FleetStep], line_rates: LineRates, min_ratio: float) -> Scaling:
     starved = [s for s in steps if s.read_bytes_per_s < min_ratio * s.line_rate_bytes_per_s]
     fed = [s for s in steps if s not in starved]
-    per_host = [host_line_rate(p) for p in plans.values()]
+    per_host = [host_line_rate(r) for r in line_rates.values()]
     mean_line = sum(per_host) / len(per_host) if per_host else 0.0
     if not starved:
         most = max((len(s.hosts) for s in fed), default=0)
@@ -184,62 +182,50 @@ def hosts_fed(capacity: float, share: float, need: float) -> int:
     return math.floor(share * capacity / need) if need > 0 else 0
 
 
-@dataclass
-class FleetResult:
-    steps: list[Step]
-    scale: Scaling
-    training_share: float
-    workloads: list[dict[str, Any]] = field(default_factory=list)
-    workload_io: dict[str, dict[str, Any]] = field(default_factory=dict)
-    checkpoint: dict[str, Any] | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The `fleet` object of results.json."""
-        return {
-            "steps": [s.to_json() for s in self.steps],
-            "array_limit_bytes_per_s": self.scale.array_limit_bytes_per_s,
-            "hosts_fed_at_line_rate": self.scale.hosts_fed_at_line_rate,
-            "hosts_fed_at_least": self.scale.at_least,
-            "knee_hosts": self.scale.knee_hosts,
-            "training_share": self.training_share,
-            "workloads": self.workloads,
-            "workload_io": self.workload_io,
-            "checkpoint": self.checkpoint,
-        }
+def result(steps: list[FleetStep], scale: Scaling, training_share: float) -> Fleet:
+    """The fleet record of these steps; the workload reads, checkpoint and workload rows
+    are filled in as they are measured."""
+    return Fleet(
+        steps,
+        scale.array_limit_bytes_per_s,
+        scale.hosts_fed_at_line_rate,
+        scale.at_least,
+        scale.knee_hosts,
+        training_share,
+    )
 
 
 def workload_rows(
     rows: list[tuple[str, str, float]],
     scale: Scaling,
-    steps: list[Step],
-    workload_io: dict[str, dict[str, Any]],
+    steps: list[FleetStep],
+    workload_io: dict[str, FleetWorkloadIO],
     share: float,
-) -> list[dict[str, Any]]:
+) -> list[FleetWorkload]:
     """Hosts fed per (model, image size, bytes/s one host needs): from the all-hosts
     file-per-sample rate of that image size when measured, else the big-block limit."""
     out = []
     big_block = scale.array_limit_bytes_per_s or max((s.read_bytes_per_s for s in steps), default=0)
     for model, size, need in rows:
         measured = workload_io.get(size)
-        capacity = measured["read_bytes_per_s"] if measured else big_block
+        capacity = (measured.read_bytes_per_s or 0.0) if measured else big_block
         out.append(
-            {
-                "model": model,
-                "image_size": size,
-                "required_bytes_per_s": need,
-                "capacity_bytes_per_s": capacity,
-                "source": "workload_io" if measured else "bandwidth",
-                "hosts_fed": hosts_fed(capacity, share, need),
-                # no limit was found: the array may feed more than this
-                "at_least": scale.at_least,
-            }
+            FleetWorkload(
+                model=model,
+                image_size=size,
+                required_bytes_per_s=need,
+                capacity_bytes_per_s=capacity,
+                source="workload_io" if measured else "bandwidth",
+                hosts_fed=hosts_fed(capacity, share, need),
+                at_least=scale.at_least,  # no limit was found: the array may feed more
+            )
         )
     return out
 
 
 def workload_all(
     run: Runner, plans: dict[str, HostPlan], settings: ValidateSettings
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, FleetWorkloadIO]:
     """Every host reads each image size's data set at once."""
     hosts = list(plans)
     first = plans[hosts[0]]
@@ -259,24 +245,24 @@ def workload_all(
             files_per_s = sum(r.total("read", "total_ios") for r in runs.values()) / window.seconds
             rate = sum(r.total("read", "io_bytes") for r in runs.values()) / window.seconds
         else:  # a host measured nothing (its errors are counted): what the others saw
-            files_per_s = sum(r.files_per_s for r in per_host.values())
-            rate = sum(r.read_bytes_per_s for r in per_host.values())
-        out[label] = {
-            "hosts": len(hosts),
-            "files_per_s": round(files_per_s, 1),
-            "read_bytes_per_s": rate,
-            "window_s": window.seconds if window else None,
-            "start_skew_s": window.skew_s if window else None,
-            "p99_latency_ms": max(p99) if p99 else None,
-            "errors": sum(r.errors for r in per_host.values()),
-            "per_host_files_per_s": {h: r.files_per_s for h, r in per_host.items()},
-        }
+            files_per_s = sum(r.files_per_s or 0.0 for r in per_host.values())
+            rate = sum(r.read_bytes_per_s or 0.0 for r in per_host.values())
+        out[label] = FleetWorkloadIO(
+            hosts=len(hosts),
+            files_per_s=round(files_per_s, 1),
+            read_bytes_per_s=rate,
+            window_s=window.seconds if window else None,
+            start_skew_s=window.skew_s if window else None,
+            p99_latency_ms=max(p99) if p99 else None,
+            errors=sum(r.errors for r in per_host.values()),
+            per_host_files_per_s={h: r.files_per_s for h, r in per_host.items()},
+        )
     return out
 
 
 def checkpoint_all(
     run: Runner, plans: dict[str, HostPlan], settings: ValidateSettings
-) -> dict[str, Any]:
+) -> FleetCheckpoint:
     """Every host writes its shard at once, then every host restores at once."""
     hosts = list(plans)
 
@@ -308,20 +294,20 @@ def checkpoint_all(
     write_rate, restore_rate = aggregate("write", writes), aggregate("read", restores)
     # With every host checkpointing at once each gets its share of the aggregate.
     per_host_write = write_rate / len(hosts) if hosts else 0.0
-    write_s = size.model_bytes_per_host / per_host_write if per_host_write else None
+    write_s = checkpoint.seconds_for(size.model_bytes_per_host, per_host_write)
     verified = all(not p.errors and p.bytes == size.measured_bytes for p in restores.values())
-    return {
-        "hosts": len(hosts),
-        "bytes": size.measured_bytes * len(hosts),
-        "write_bytes_per_s": write_rate,
-        "restore_bytes_per_s": restore_rate,
-        "verified": verified,
-        "write_s": round(write_s, 1) if write_s else None,
-        "interval_min_s": round(write_s / settings.checkpoint.write_budget, 1) if write_s else None,
-        "errors": [
+    return FleetCheckpoint(
+        hosts=len(hosts),
+        bytes=size.measured_bytes * len(hosts),
+        write_bytes_per_s=write_rate,
+        restore_bytes_per_s=restore_rate,
+        verified=verified,
+        write_s=round(write_s, 1) if write_s else None,
+        interval_min_s=checkpoint.interval_min_s(write_s, settings.checkpoint.write_budget),
+        errors=[
             f"{h} {kind}: {e}"
             for kind, passes in (("write", writes), ("restore", restores))
             for h, p in passes.items()
             for e in p.errors
         ],
-    }
+    )

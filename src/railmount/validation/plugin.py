@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import pytest
 
 from railmount.planner import HostPlan
+from railmount.validation import registry
 from railmount.validation.probe import COUNTERS_SCRIPT, HostState, parse, probe_script
 from railmount.validation.verdicts.result import CheckResult
 
@@ -112,6 +113,13 @@ class Session:
     def plan(self, name: str) -> HostPlan:
         return self.plans[name]
 
+    def line_rates(self, name: str) -> dict[str, float | None]:
+        """The host's line rate per port (bytes/s): inventory, else the driver's report."""
+        from railmount.validation.bandwidth import line_rates
+
+        reported = {port: link.speed_mbps for port, link in self.state(name).links.items()}
+        return line_rates(self.plans[name], reported)
+
     def measured(
         self,
         host: str,
@@ -166,17 +174,6 @@ def session_of(config: pytest.Config) -> Session:
     return config.stash[_SESSION_KEY]
 
 
-ITEMS: dict[str, Callable[[HostPlan], list[str]]] = {
-    "port_item": lambda plan: [p.name for p in plan.ports],
-    "vip_item": lambda plan: [r.vip for r in plan.routes if not r.backup],
-    "mount_item": lambda plan: [m.path for m in plan.mounts],
-    # "em1:rp_filter": every planned per-port knob
-    "sysctl_item": lambda plan: [
-        f"{s.name.split('.')[3]}:{s.name.split('.')[4]}" for s in plan.sysctls if s.port_scoped
-    ],
-}
-
-
 def _on(host: str, value: Any, test_id: str) -> Any:
     """A parameter of one host's test. pytest-xdist --dist loadgroup keeps all of a
     host's tests on one worker (its probe and measurements are cached there) while
@@ -186,16 +183,34 @@ def _on(host: str, value: Any, test_id: str) -> Any:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     session = session_of(metafunc.config)
-    for fixture, items in ITEMS.items():
-        if fixture in metafunc.fixturenames:
+    for kind, items in registry.ITEMS.items():
+        fixture = f"{kind}_item"
+        if kind != "host" and fixture in metafunc.fixturenames:
             pairs = [(h, i) for h in session.hostnames for i in items(session.plans[h])]
             metafunc.parametrize(fixture, [_on(h, (h, i), f"{h}/{i}") for h, i in pairs])
     if "host_name" in metafunc.fixturenames:
         metafunc.parametrize("host_name", [_on(h, h, h) for h in session.hostnames])
 
 
+def _suite(item: pytest.Item) -> str:
+    return Path(str(item.fspath)).stem.removeprefix("test_")
+
+
+def _bound(item: pytest.Item) -> registry.Check | None:
+    return registry.bound(_suite(item), getattr(item, "originalname", item.name))
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Counter checks compare against the first probe, so they go last.
+    """Every test of a suite binds to its registered check by name; counter checks
+    compare against the first probe, so they go last."""
+    for item in items:
+        if _suite(item) in registry.SUITE_NAMES and _bound(item) is None:
+            name = getattr(item, "originalname", item.name).removeprefix("test_")
+            raise pytest.UsageError(
+                f"{item.nodeid}: no check {_suite(item)}.{name} in the registry — fix: "
+                f"decorate the verdict railmount.validation.verdicts.{_suite(item)}.{name} "
+                "with @check(...) (railmount.validation.registry)"
+            )
     items.sort(key=lambda item: item.get_closest_marker("run_last") is not None)
 
 
@@ -217,42 +232,29 @@ def rm(request: pytest.FixtureRequest) -> Session:
 
 
 class Expect:
-    """Records verdict results into the report and asserts on them.
+    """Records the bound check's result into the report and asserts on it."""
 
-    `expect.record(result)` is what the suites call; calling `expect(host, item, expected,
-    actual, ok=None, what="")` builds the CheckResult in place, for checks not (yet)
-    written as verdicts.
-    """
-
-    def __init__(self, node: pytest.Item, suite: str) -> None:
+    def __init__(self, node: pytest.Item, check: registry.Check) -> None:
         self.node = node
-        self.suite = suite
+        self.check = check
 
     def record(self, result: CheckResult) -> None:
-        self.node.user_properties.append(("railmount", json.dumps(result.record(self.suite))))
+        if result.check != self.check.id:
+            raise AssertionError(
+                f"{self.node.name} is bound to {self.check.id} but recorded {result.check!r}"
+            )
+        self.node.user_properties.append(("railmount", json.dumps(result.record())))
         if result.skipped is not None:
             pytest.skip(result.message)
         assert result.passed, result.message
 
-    def __call__(
-        self,
-        host: str,
-        item: str,
-        expected: Any,
-        actual: Any,
-        ok: bool | None = None,
-        what: str = "",
-    ) -> None:
-        passed = expected == actual if ok is None else ok
-        name = getattr(self.node, "originalname", self.node.name).removeprefix("test_")
-        check = f"{self.suite}.{name}"
-        self.record(CheckResult(check, host, item, what, str(expected), str(actual), passed))
-
 
 @pytest.fixture
 def expect(request: pytest.FixtureRequest) -> Expect:
-    suite = Path(str(request.node.fspath)).stem.removeprefix("test_")
-    return Expect(request.node, suite)
+    check = _bound(request.node)
+    if check is None:
+        raise pytest.UsageError(f"{request.node.nodeid}: expect outside a registered check")
+    return Expect(request.node, check)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from typing import Any
 
 from railmount.validation.sizing import sizing
@@ -30,7 +31,7 @@ def build_results(session: Any) -> dict[str, Any]:
         rate = bandwidth["all_mounts_bytes_per_s"] if bandwidth else None
         rows = sizing(session.inventory.sizing, rate, data.get("workload_io"))
         if rows:
-            data["sizing"] = rows
+            data["sizing"] = [asdict(row) for row in rows]
     return {
         "inventory": str(session.inventory_path),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(session.started)),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from railmount.model import SizingSettings
+from railmount.validation.records import SizingRow
 
 MB = 1_000_000
 GB = 1_000_000_000
@@ -40,7 +41,7 @@ def sizing(
     settings: SizingSettings,
     bandwidth_bytes_per_s: float | None,
     workload_io: dict[str, dict[str, Any]] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[SizingRow]:
     """One row per workload and image size: what it needs, what was measured, fed or not."""
     out = []
     for name, size, need in table(settings):
@@ -52,14 +53,14 @@ def sizing(
         else:
             continue
         out.append(
-            {
-                "workload": name,
-                "image_size": size,
-                "required_bytes_per_s": need,
-                "measured_bytes_per_s": rate,
-                "source": source,
-                "fed": rate >= need,
-                "headroom": round(rate / need, 3),
-            }
+            SizingRow(
+                workload=name,
+                image_size=size,
+                required_bytes_per_s=need,
+                measured_bytes_per_s=rate,
+                fed=rate >= need,
+                headroom=round(rate / need, 3),
+                source=source,
+            )
         )
     return out

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from railmount.model import ValidateSettings
 from railmount.planner import HostPlan
 from railmount.validation import fio_run
+from railmount.validation.records import WorkloadIO
 
 Run = Any  # callable(script) -> stdout
 UNITS = {"KB": 1000, "MB": 1000**2, "KiB": 1024, "MiB": 1024**2}
@@ -52,25 +53,6 @@ def data_set(label: str, settings: ValidateSettings, readers: int) -> DataSet:
     size = size_bytes(label)
     files = max(settings.workload.dataset_mb * 1_000_000 // size, 4 * readers)
     return DataSet(label, size, int(files))
-
-
-@dataclass
-class SizeResult:
-    """One image size on one host (the `workload_io[SIZE]` object of results.json)."""
-
-    files_per_s: float
-    read_bytes_per_s: float
-    p50_latency_ms: float | None
-    p99_latency_ms: float | None
-    files: int
-    file_bytes: int
-    readers: int
-    errors: int
-    error_text: str = ""
-    links: dict[str, dict[str, float]] = field(default_factory=dict)  # port -> read bytes/s
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def prepare_script(plan: HostPlan, settings: ValidateSettings, ds: DataSet) -> str:
@@ -124,11 +106,10 @@ def read_script(
     return fio_run.script(ports, args, None, before=before, start_at=start_at)
 
 
-def summarize(plan: HostPlan, settings: ValidateSettings, ds: DataSet, out: str) -> SizeResult:
+def summarize(plan: HostPlan, settings: ValidateSettings, ds: DataSet, out: str) -> WorkloadIO:
     run = fio_run.parse(out, [p.name for p in plan.ports])
     rate = run.total("read", "bw_bytes")
-    wire = sum(run.rx.values())
-    return SizeResult(
+    return WorkloadIO(
         files_per_s=round(run.total("read", "iops"), 1),
         read_bytes_per_s=rate,
         p50_latency_ms=fio_run.percentile_ms(run, "read", "50.000000"),
@@ -140,13 +121,11 @@ def summarize(plan: HostPlan, settings: ValidateSettings, ds: DataSet, out: str)
         error_text="; ".join(run.errors[:3]),
         # fio's rate split by where the bytes arrived (wire bytes include headers and
         # the run's few metadata replies; their shares are what counts)
-        links={
-            p: {"read_bytes_per_s": rate * b / wire if wire else 0.0} for p, b in run.rx.items()
-        },
+        links={p: {"read_bytes_per_s": rate * s} for p, s in fio_run.shares(run.rx).items()},
     )
 
 
-def measure(run: Run, plan: HostPlan, settings: ValidateSettings) -> dict[str, SizeResult]:
+def measure(run: Run, plan: HostPlan, settings: ValidateSettings) -> dict[str, WorkloadIO]:
     """Every configured image size on one host (creating missing data sets first)."""
     results = {}
     readers = settings.workload.readers_per_mount * len(plan.mounts)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from railmount.model import ValidateSettings
 from railmount.planner import HostPlan
 from railmount.validation.bandwidth import BandwidthResult, Phase
+from railmount.validation.registry import check
 from railmount.validation.verdicts.result import CheckResult
 
 MBIT = 1e6 / 8  # bytes/s
@@ -21,10 +22,9 @@ def single_phase(result: BandwidthResult) -> Phase:
     return next(p for p in result.phases if p.name.startswith("single:"))
 
 
-def _rate_unknown(check: str, plan: HostPlan, item: str, what: str) -> CheckResult:
+def _rate_unknown(plan: HostPlan, item: str, what: str) -> CheckResult:
     """Without a line rate no rate verdict means anything: fail, saying what to set."""
     return CheckResult(
-        check,
         plan.host,
         item,
         what,
@@ -34,18 +34,18 @@ def _rate_unknown(check: str, plan: HostPlan, item: str, what: str) -> CheckResu
     )
 
 
+@check(per="port", reads=["railmount_validate.link_min_ratio", "railmount_ports[].speed_mbps"])
 def link_rate_all_mounts(
     plan: HostPlan, result: BandwidthResult, settings: ValidateSettings, port: str
 ) -> CheckResult:
     """All mounts reading: this link carries >= link_min_ratio of its line rate."""
-    check, what = "bandwidth.link_rate_all_mounts", "read, all mounts"
+    what = "read, all mounts"
     rate = result.line_rate.get(port)
     if rate is None:
-        return _rate_unknown(check, plan, port, what)
+        return _rate_unknown(plan, port, what)
     measured = result.phase("all").links.get(port, 0.0)
     need = settings.link_min_ratio * rate
     return CheckResult(
-        check,
         plan.host,
         port,
         what,
@@ -55,6 +55,7 @@ def link_rate_all_mounts(
     )
 
 
+@check(per="port", reads=["railmount_validate.link_balance"])
 def links_balanced(
     plan: HostPlan, result: BandwidthResult, settings: ValidateSettings, port: str
 ) -> CheckResult:
@@ -64,7 +65,6 @@ def links_balanced(
     measured = links.get(port, 0.0)
     tolerance = settings.link_balance
     return CheckResult(
-        "bandwidth.links_balanced",
         plan.host,
         port,
         "balance",
@@ -74,24 +74,33 @@ def links_balanced(
     )
 
 
+@check(
+    per="port",
+    reads=[
+        "railmount_validate.link_min_ratio",
+        "railmount_validate.stray_max_ratio",
+        "railmount_ports[].speed_mbps",
+    ],
+)
 def link_alone(
     plan: HostPlan, result: BandwidthResult, settings: ValidateSettings, port: str
 ) -> CheckResult:
-    """Reading only the mounts pinned to this port: >= link_min_ratio of its line rate on
+    """Reading only this port's mounts fills this link and leaves the others idle.
+
+    Reading only the mounts pinned to this port: >= link_min_ratio of its line rate on
     it, and every other link below stray_max_ratio of this one's line rate."""
-    check, what = "bandwidth.link_alone", "read, this link alone"
+    what = "read, this link alone"
     phase = next((p for p in result.phases if p.name == f"link:{port}"), None)
     rate = result.line_rate.get(port)
     if phase is None:
         skipped = "no VIP is pinned to this port"
-        return CheckResult(check, plan.host, port, what, "VIPs on it", "none", False, skipped)
+        return CheckResult(plan.host, port, what, "VIPs on it", "none", False, skipped)
     if rate is None:
-        return _rate_unknown(check, plan, port, what)
+        return _rate_unknown(plan, port, what)
     stray = max((r for p, r in phase.links.items() if p != port), default=0.0)
     own = phase.links.get(port, 0.0)
     need, limit = settings.link_min_ratio * rate, settings.stray_max_ratio * rate
     return CheckResult(
-        check,
         plan.host,
         port,
         what,
@@ -101,20 +110,24 @@ def link_alone(
     )
 
 
+@check(
+    per="host", reads=["railmount_validate.single_mount_max_links", "railmount_ports[].speed_mbps"]
+)
 def single_mount_within_one_link(
     plan: HostPlan, result: BandwidthResult, settings: ValidateSettings
 ) -> CheckResult:
-    """One mount is one TCP flow on one link: it reads something, and no more than
+    """One mount (one TCP flow) reads, and no more than one link carries.
+
+    One mount is one TCP flow on one link: it reads something, and no more than
     single_mount_max_links x that link's line rate (more means traffic went elsewhere)."""
-    check, what = "bandwidth.single_mount_within_one_link", "read, one mount"
+    what = "read, one mount"
     single = single_phase(result)
     rate = result.line_rate.get(plan.mounts[0].dev)
     if rate is None:
-        return _rate_unknown(check, plan, single.name, what)
+        return _rate_unknown(plan, single.name, what)
     limit = settings.single_mount_max_links * rate
     total = sum(single.links.values())
     return CheckResult(
-        check,
         plan.host,
         single.name,
         what,
@@ -124,6 +137,7 @@ def single_mount_within_one_link(
     )
 
 
+@check(per="host", reads=["railmount_validate.all_vs_single_min"])
 def all_mounts_scale(
     plan: HostPlan, result: BandwidthResult, settings: ValidateSettings
 ) -> CheckResult:
@@ -132,7 +146,6 @@ def all_mounts_scale(
     total = sum(result.phase("all").links.values())
     factor = settings.all_vs_single_min
     return CheckResult(
-        "bandwidth.all_mounts_scale",
         plan.host,
         "all mounts",
         "scaling",
@@ -142,19 +155,19 @@ def all_mounts_scale(
     )
 
 
+@check(per="host", reads=["railmount_validate.fio_runtime_s", "railmount_validate.fio_block_size"])
 def no_read_errors(plan: HostPlan, result: BandwidthResult) -> CheckResult:
+    """fio reports no read errors in any phase."""
     errors = {p.name: p.errors for p in result.phases if p.errors}
     actual = ", ".join(f"{n} in {name}" for name, n in errors.items()) or "0 read errors"
-    return CheckResult(
-        "bandwidth.no_read_errors", plan.host, "fio", "reads", "0 read errors", actual, not errors
-    )
+    return CheckResult(plan.host, "fio", "reads", "0 read errors", actual, not errors)
 
 
+@check(per="mount", reads=["railmount_validate.file_size_mb"])
 def read_data_verified(plan: HostPlan, result: BandwidthResult, path: str) -> CheckResult:
     """Every test file read back through this mount matches the sha256 recorded at write."""
     actual = result.checksums.get(path, "")
     return CheckResult(
-        "bandwidth.read_data_verified",
         plan.host,
         path,
         "test files read back",

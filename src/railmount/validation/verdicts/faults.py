@@ -11,6 +11,7 @@ from railmount.model import ValidateSettings
 from railmount.planner import HostPlan
 from railmount.validation.faults import FaultFigures
 from railmount.validation.probe import HostState
+from railmount.validation.registry import check
 from railmount.validation.verdicts import links, mounts, routes
 from railmount.validation.verdicts.result import CheckResult
 
@@ -32,29 +33,33 @@ class AfterRecovery:
     agent: dict[str, dict[str, Any]]  # /run/railmount-failover.json: port -> state
 
 
-def _count(
-    check: str, plan: HostPlan, figures: FaultFigures, what: str, want: int, got: int
-) -> CheckResult:
-    return CheckResult(check, plan.host, figures.fault, what, str(want), str(got), got == want)
+def _count(plan: HostPlan, figures: FaultFigures, what: str, want: int, got: int) -> CheckResult:
+    return CheckResult(plan.host, figures.fault, what, str(want), str(got), got == want)
 
 
-def mounts_read_intact(plan: HostPlan, figures: FaultFigures) -> CheckResult:
-    """Guards the other verdicts: no reads at all would mean no errors either."""
+@check(per="fault")
+def every_mount_read_intact(plan: HostPlan, figures: FaultFigures) -> CheckResult:
+    """Every mount read its test file intact at least once during the fault.
+
+    Guards the other verdicts: no reads at all would mean no errors either."""
     what, want = "mounts with intact reads", len(plan.mounts)
-    return _count("faults.mounts_read_intact", plan, figures, what, want, figures.mounts_ok)
+    return _count(plan, figures, what, want, figures.mounts_ok)
 
 
+@check(per="fault")
 def no_read_errors(plan: HostPlan, figures: FaultFigures) -> CheckResult:
-    return _count("faults.no_read_errors", plan, figures, "read errors", 0, figures.read_errors)
+    """No read failed during the fault."""
+    return _count(plan, figures, "read errors", 0, figures.read_errors)
 
 
+@check(per="fault")
 def no_mismatches(plan: HostPlan, figures: FaultFigures) -> CheckResult:
+    """No read returned data whose sha256 differs from the test file's."""
     what = "checksum mismatches"
-    return _count("faults.no_mismatches", plan, figures, what, 0, figures.mismatches)
+    return _count(plan, figures, what, 0, figures.mismatches)
 
 
 def _bounded(
-    check: str,
     plan: HostPlan,
     figures: FaultFigures,
     what: str,
@@ -65,7 +70,6 @@ def _bounded(
 ) -> CheckResult:
     """`seconds` measured (None: `unknown`) within `limit`."""
     return CheckResult(
-        check,
         plan.host,
         figures.fault,
         what,
@@ -75,18 +79,20 @@ def _bounded(
     )
 
 
+@check(per="fault", reads=["railmount_validate.fault_max_stall_s"])
 def stall_bounded(plan: HostPlan, figures: FaultFigures, settings: ValidateSettings) -> CheckResult:
     """Path faults: the longest stretch any single mount read nothing is bounded."""
     stall, limit = figures.stall_s, settings.fault_max_stall_s
     what, mount = "read stall", figures.stalled_mount
-    return _bounded("faults.stall_bounded", plan, figures, what, stall, limit, "no samples", mount)
+    return _bounded(plan, figures, what, stall, limit, "no samples", mount)
 
 
+@check(per="fault", reads=["railmount_validate.fault_max_resume_s"])
 def reads_resume(plan: HostPlan, figures: FaultFigures, settings: ValidateSettings) -> CheckResult:
     """After recovery every mount reads again within the limit."""
     resume, limit = figures.resume_s, settings.fault_max_resume_s
     what, never = "reads resume after recovery", "a mount never resumed"
-    return _bounded("faults.reads_resume", plan, figures, what, resume, limit, never)
+    return _bounded(plan, figures, what, resume, limit, never)
 
 
 def return_problems(plan: HostPlan, after: AfterRecovery) -> list[str]:
@@ -98,7 +104,7 @@ def return_problems(plan: HostPlan, after: AfterRecovery) -> list[str]:
         if p.vips and after.carried.get(p.name, 0) < IDLE_PORT_MAX_BYTES
     ]
     judged = [routes.route_get(plan, after.state, vip) for vip in routes.vip_names(plan)]
-    judged += [mounts.tcp_source(plan, after.state, m.path) for m in plan.mounts]
+    judged += [mounts.tcp_source_address(plan, after.state, m.path) for m in plan.mounts]
     problems += [r.detail for r in judged if not r.passed]
     problems += [
         f"agent: {port} moved to {entry['moved_to']}"
@@ -108,11 +114,11 @@ def return_problems(plan: HostPlan, after: AfterRecovery) -> list[str]:
     return problems
 
 
+@check(per="fault")
 def returned_to_planned_ports(plan: HostPlan, fault: str, after: AfterRecovery) -> CheckResult:
     """Path faults: after recovery traffic is back where the plan puts it."""
     problems = return_problems(plan, after)
     return CheckResult(
-        "faults.returned_to_planned_ports",
         plan.host,
         fault,
         "after recovery",
@@ -122,10 +128,13 @@ def returned_to_planned_ports(plan: HostPlan, fault: str, after: AfterRecovery) 
     )
 
 
+@check(per="fault")
 def links_suite_names_the_fault(
     plan: HostPlan, fault: str, dead_ports: tuple[str, ...], failures: list[str]
 ) -> CheckResult:
-    """While a link or switch is down, the links suite fails on exactly its ports' state,
+    """While a link or switch is down, the links suite fails on exactly its ports' state.
+
+    While a link or switch is down, the links suite fails on exactly its ports' state,
     with the links verdict's own message. `failures`: the links run's failure texts."""
     want = [
         links.port_state(plan, p.name, up=False).message for p in plan.ports if p.name in dead_ports
@@ -133,7 +142,6 @@ def links_suite_names_the_fault(
     got = [m for m in failures if " state: " in m]
     expected, actual = "; ".join(want), "; ".join(got) or "links suite passed"
     return CheckResult(
-        "faults.links_suite_names_the_fault",
         plan.host,
         fault,
         "links suite during the fault",

@@ -7,20 +7,23 @@ from dataclasses import replace
 
 from railmount.planner import HostPlan
 from railmount.validation.probe import HostState, Link
+from railmount.validation.registry import check
 from railmount.validation.verdicts.result import CheckResult
 
 COUNTERS = ("rx_errors", "rx_dropped", "tx_errors", "tx_dropped")
 
 
-def _missing(check: str, plan: HostPlan, port: str) -> CheckResult:
+def _missing(plan: HostPlan, port: str) -> CheckResult:
     """Every per-port verdict fails this way when the host lacks the port."""
-    return CheckResult(check, plan.host, port, "exists", "present", "missing", False)
+    return CheckResult(plan.host, port, "exists", "present", "missing", False)
 
 
+@check(per="port")
 def port_exists(plan: HostPlan, state: HostState, port: str) -> CheckResult:
+    """The planned port exists on the host."""
     if port not in state.links:
-        return _missing("links.port_exists", plan, port)
-    return CheckResult("links.port_exists", plan.host, port, "exists", "present", "present", True)
+        return _missing(plan, port)
+    return CheckResult(plan.host, port, "exists", "present", "present", True)
 
 
 def port_state(plan: HostPlan, port: str, up: bool) -> CheckResult:
@@ -28,53 +31,59 @@ def port_state(plan: HostPlan, port: str, up: bool) -> CheckResult:
     expects from the links suite with it. A dead port names its switch: a switch failure
     shows as all of its ports."""
     actual = "up" if up else f"down (cabled to switch {plan.port(port).switch})"
-    return CheckResult("links.port_up", plan.host, port, "state", "up", actual, up)
+    return CheckResult(plan.host, port, "state", "up", actual, up)
 
 
+@check(per="port")
 def port_up(plan: HostPlan, state: HostState, port: str) -> CheckResult:
+    """The port has carrier (a dead port names the switch it is cabled to)."""
     link = state.links.get(port)
     if link is None:
-        return _missing("links.port_up", plan, port)
+        return _missing(plan, port)
     return port_state(plan, port, link.up)
 
 
+@check(per="port", reads=["railmount_ports[].mac"])
 def port_mac(plan: HostPlan, state: HostState, port: str) -> CheckResult:
+    """The port has the planned MAC."""
     link = state.links.get(port)
     if link is None:
-        return _missing("links.port_mac", plan, port)
+        return _missing(plan, port)
     want = plan.port(port).mac
-    return CheckResult("links.port_mac", plan.host, port, "mac", want, link.mac, link.mac == want)
+    return CheckResult(plan.host, port, "mac", want, link.mac, link.mac == want)
 
 
+@check(per="port", reads=["railmount_ports[].mtu"])
 def port_mtu(plan: HostPlan, state: HostState, port: str) -> CheckResult:
+    """The port has the planned MTU."""
     link = state.links.get(port)
     if link is None:
-        return _missing("links.port_mtu", plan, port)
+        return _missing(plan, port)
     want = plan.port(port).mtu
-    return CheckResult(
-        "links.port_mtu", plan.host, port, "mtu", str(want), str(link.mtu), link.mtu == want
-    )
+    return CheckResult(plan.host, port, "mtu", str(want), str(link.mtu), link.mtu == want)
 
 
+@check(per="port", reads=["railmount_ports[].address"])
 def port_address(plan: HostPlan, state: HostState, port: str) -> CheckResult:
+    """The port holds its planned address/prefix."""
     link = state.links.get(port)
     if link is None:
-        return _missing("links.port_address", plan, port)
+        return _missing(plan, port)
     want = plan.port(port).address
     actual = ",".join(link.addresses) or "none"
-    return CheckResult(
-        "links.port_address", plan.host, port, "address", want, actual, want in link.addresses
-    )
+    return CheckResult(plan.host, port, "address", want, actual, want in link.addresses)
 
 
+@check(per="port", reads=["railmount_ports[].speed_mbps"])
 def port_speed(plan: HostPlan, state: HostState, port: str) -> CheckResult:
-    """Skipped where the driver reports no speed (virtio) or the inventory plans none."""
+    """The driver reports the planned line rate.
+
+    Skipped where the driver reports no speed (virtio) or the inventory plans none."""
     link = state.links.get(port)
     if link is None:
-        return _missing("links.port_speed", plan, port)
+        return _missing(plan, port)
     planned, reported = plan.port(port).speed_mbps, link.speed_mbps
     result = CheckResult(
-        "links.port_speed",
         plan.host,
         port,
         "speed",
@@ -88,11 +97,12 @@ def port_speed(plan: HostPlan, state: HostState, port: str) -> CheckResult:
     return result
 
 
+@check(per="port", reads=["railmount_ports[].switch"])
 def cabling_lldp(plan: HostPlan, state: HostState, port: str) -> CheckResult:
+    """The LLDP neighbour is the planned switch (cabling)."""
     switch = plan.port(port).switch
     neighbour = state.lldp.get(port)
     return CheckResult(
-        "links.cabling_lldp",
         plan.host,
         port,
         "LLDP neighbour",
@@ -102,12 +112,13 @@ def cabling_lldp(plan: HostPlan, state: HostState, port: str) -> CheckResult:
     )
 
 
+@check(per="port")
 def counters_stable(plan: HostPlan, first: HostState, last: HostState, port: str) -> CheckResult:
-    """Error and drop counters of the run's first probe against its last."""
+    """Error and drop counters do not grow between the run's first probe and its last."""
     before: Link | None = first.links.get(port)
     after: Link | None = last.links.get(port)
     if before is None or after is None:
-        return _missing("links.counters_stable", plan, port)
+        return _missing(plan, port)
     grown = {
         name: getattr(after, name) - getattr(before, name)
         for name in COUNTERS
@@ -115,7 +126,6 @@ def counters_stable(plan: HostPlan, first: HostState, last: HostState, port: str
     }
     actual = ", ".join(f"{k}+{v}" for k, v in grown.items()) or "no growth"
     return CheckResult(
-        "links.counters_stable",
         plan.host,
         port,
         "error/drop counters",

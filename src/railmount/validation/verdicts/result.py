@@ -6,9 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 
+def expected_actual(item: str, what: str, expected: str, actual: str) -> str:
+    """`ITEM WHAT: expected X, actual Y`: every failure's wording, in the suites' assertion
+    messages and in the reports' failure sentences."""
+    label = f"{item} {what}".strip()
+    return f"{label}: expected {expected}, actual {actual}"
+
+
 @dataclass(frozen=True)
 class CheckResult:
-    check: str  # "<suite>.<verdict>", e.g. "links.port_up"
     host: str
     item: str  # port, "VIP (address)", mount path, phase, fault
     what: str
@@ -16,12 +22,12 @@ class CheckResult:
     actual: str
     passed: bool
     skipped: str | None = None  # why the item could not be judged (then passed is False)
+    check: str = ""  # the registry's id, "<suite>.<name>", set by its @check decorator
 
     @property
     def detail(self) -> str:
         """The failure without the host: `ITEM WHAT: expected X, actual Y`."""
-        label = f"{self.item} {self.what}".strip()
-        return f"{label}: expected {self.expected}, actual {self.actual}"
+        return expected_actual(self.item, self.what, self.expected, self.actual)
 
     @property
     def message(self) -> str:
@@ -30,13 +36,17 @@ class CheckResult:
             return f"{self.host} {self.item}: {self.skipped}"
         return f"{self.host} {self.detail}"
 
-    def record(self, suite: str) -> dict[str, Any]:
+    @property
+    def suite(self) -> str:
+        return self.check.split(".", 1)[0]
+
+    def record(self) -> dict[str, Any]:
         """The entry of the results JSON (`checks` of a test)."""
         data: dict[str, Any] = {
             "host": self.host,
             "item": self.item,
             "what": self.what,
-            "suite": suite,
+            "suite": self.suite,
             "expected": self.expected,
             "actual": self.actual,
             "passed": self.passed,

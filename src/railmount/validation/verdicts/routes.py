@@ -6,6 +6,7 @@ from __future__ import annotations
 from railmount.hostside import routes as spec
 from railmount.planner import HostPlan
 from railmount.validation.probe import HostState, RouteGet
+from railmount.validation.registry import check
 from railmount.validation.verdicts.result import CheckResult
 
 
@@ -32,11 +33,15 @@ def _answer(got: RouteGet | None) -> spec.Answer:
     return got.error or "no route"
 
 
+@check(
+    per="vip",
+    reads=["railmount_array.vips[].address", "railmount_vip_ports", "railmount_ports[].address"],
+)
 def route_get(plan: HostPlan, state: HostState, vip: str) -> CheckResult:
+    """`ip route get VIP` answers with the planned port and source address."""
     route = expectation(plan, vip)
     answer = _answer(state.route_get.get(route.vip_address))
     return CheckResult(
-        "routes.route_get",
         plan.host,
         _item(route),
         "route",
@@ -46,8 +51,11 @@ def route_get(plan: HostPlan, state: HostState, vip: str) -> CheckResult:
     )
 
 
+@check(per="sysctl")
 def effective_sysctl(plan: HostPlan, state: HostState, port: str, knob: str) -> CheckResult:
-    """The kernel applies max(all, port) for arp_ignore, arp_announce and rp_filter, and OR
+    """The effective per-port ARP and route sysctl is the planned value.
+
+    The kernel applies max(all, port) for arp_ignore, arp_announce and rp_filter, and OR
     (the same for 0/1) for ignore_routes_with_linkdown: judge that, not the port's value."""
     want = {s.name: s.value for s in plan.sysctls}[f"net.ipv4.conf.{port}.{knob}"]
     values = [
@@ -57,7 +65,6 @@ def effective_sysctl(plan: HostPlan, state: HostState, port: str, knob: str) -> 
     ]
     effective = max(values) if values else None
     return CheckResult(
-        "routes.effective_sysctl",
         plan.host,
         port,
         "effective sysctl",
@@ -67,12 +74,13 @@ def effective_sysctl(plan: HostPlan, state: HostState, port: str, knob: str) -> 
     )
 
 
+@check(per="vip", reads=["railmount_vip_ports"])
 def arp_via_planned_port(plan: HostPlan, state: HostState, vip: str) -> CheckResult:
+    """The VIP answers ARP through its planned port."""
     route = expectation(plan, vip)
     answered = state.arping.get(route.vip_address, False)
     want = f"ARP reply on {route.dev}"
     return CheckResult(
-        "routes.arp_via_planned_port",
         plan.host,
         _item(route),
         "ARP",
@@ -82,8 +90,11 @@ def arp_via_planned_port(plan: HostPlan, state: HostState, vip: str) -> CheckRes
     )
 
 
+@check(per="vip", reads=["railmount_ports[].mtu"])
 def path_mtu(plan: HostPlan, state: HostState, vip: str) -> CheckResult:
-    """A DF ping of MTU - 28 bytes (IPv4 + ICMP headers) from the planned source; when it
+    """A DF ping of the port's MTU reaches the VIP from the planned source.
+
+    A DF ping of MTU - 28 bytes (IPv4 + ICMP headers) from the planned source; when it
     fails, the message names the port, the switch (and its port, from LLDP) and the
     largest size that does pass: a switch port left at a smaller MTU shows as exactly that."""
     route = expectation(plan, vip)
@@ -102,7 +113,6 @@ def path_mtu(plan: HostPlan, state: HostState, vip: str) -> CheckResult:
                 else "; no DF ping passes at all"
             )
     return CheckResult(
-        "routes.path_mtu",
         plan.host,
         _item(route),
         "path MTU",
