@@ -155,3 +155,69 @@ def test_the_cli_refuses_before_any_stage_with_the_line(tmp_path, capsys):
         " — fix: remove it, or express it as -o Key=Value of an honoured option "
         "(see README, 'How validation reaches the hosts')"
     ]
+
+
+def test_the_password_goes_to_the_target_only_and_each_hop_gets_its_keys(monkeypatch):
+    """connect() on a ProxyJump chain: hops with their keys and no password, the target
+    with ansible_password, each later hop over a direct-tcpip channel of the one before."""
+    from railmount.validation import transport
+
+    calls = []
+
+    class FakeTransport:
+        def open_channel(self, kind, dest, src):
+            return f"channel to {dest[0]}:{dest[1]}"
+
+    class FakeClient:
+        def __init__(self):
+            self.kwargs = {}
+
+        def load_system_host_keys(self):
+            pass
+
+        def load_host_keys(self, path):
+            pass
+
+        def set_missing_host_key_policy(self, policy):
+            self.policy = policy
+
+        def connect(self, **kwargs):
+            calls.append(kwargs)
+
+        def get_transport(self):
+            return FakeTransport()
+
+    monkeypatch.setattr(transport.paramiko, "SSHClient", FakeClient)
+    reach = resolve(
+        "dgx-a01",
+        {
+            "ansible_host": "10.1.0.5",
+            "ansible_user": "ops",
+            "ansible_password": "pw",
+            "ansible_ssh_common_args": "-J hop1@gw:2200,hop2@inner",
+        },
+    )
+    clients = transport.connect(reach)
+    assert len(clients) == 3
+    assert [(c["hostname"], c["port"], c["username"], c["password"], c["sock"]) for c in calls] == [
+        ("gw", 2200, "hop1", None, None),
+        ("inner", 22, "hop2", None, "channel to inner:22"),
+        ("10.1.0.5", 22, "ops", "pw", "channel to 10.1.0.5:22"),
+    ]
+    assert all(isinstance(c.policy, transport.paramiko.RejectPolicy) for c in clients)
+
+
+def test_validate_prints_the_refusal_and_exits_2_before_any_stage(tmp_path, capsys):
+    from railmount.cli import main
+
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(
+        "all:\n  children:\n    storage_clients:\n      hosts:\n        dgx-a01:\n"
+        "          ansible_ssh_common_args: -o HostKeyAlias=x\n"
+    )
+    assert main(["validate", "-i", str(inventory)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "dgx-a01: ansible_ssh_common_args: ssh option hostkeyalias is not honoured"
+    )
+    assert "Traceback" not in err

@@ -142,6 +142,31 @@ def test_proxycommand_reaches_the_target_through_the_bastion(lab, tmp_path, monk
     assert _forwarded(lab) == before + 1
 
 
+def test_ssh_agent_alone_authenticates_through_the_bastion(lab, tmp_path, monkeypatch):
+    """No key file anywhere (empty HOME, no ansible_ssh_private_key_file): the key is
+    only in a throwaway ssh-agent, for the bastion hop and the target."""
+    if not shutil.which("ssh-agent"):
+        pytest.skip("no ssh-agent")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    sock = tmp_path / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if sock.exists():
+                break
+            time.sleep(0.05)
+        monkeypatch.setenv("SSH_AUTH_SOCK", str(sock))
+        subprocess.run(["ssh-add", "-q", lab["key"]], check=True, capture_output=True)
+        conn = _conn(lab, f"-J root@127.0.0.1:{lab['bastion_port']}")
+        del conn["ansible_ssh_private_key_file"]
+        before = _forwarded(lab)
+        assert host_for("dgx-t1", conn).run("echo reached").stdout.strip() == "reached"
+        assert _forwarded(lab) == before + 1
+    finally:
+        agent.kill()  # by PID
+        agent.wait(timeout=5)
+
+
 def test_become_with_a_password_runs_through_sudo_dash_s(lab, tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     conn = _conn(
