@@ -119,6 +119,15 @@ def test_a_name_glob_matches_the_kernel_name_the_port_has_before_railmount_renam
 
 
 @needs_netplan
+def test_a_network_manager_renderer_file_matching_by_mac_is_a_conflict(tmp_path):
+    desktop = CLOUD_INIT.replace("    version: 2", "    version: 2\n    renderer: NetworkManager")
+    root = _root(tmp_path, {"01-network-manager-all.yaml": desktop})
+    (conflict,) = netplan.foreign_report(PLAN, root=root)["conflicts"]
+    assert (conflict["port"], conflict["netplan_id"]) == ("ens1f1np1", "eth1")
+    assert conflict["files"] == ["/etc/netplan/01-network-manager-all.yaml"]
+
+
+@needs_netplan
 def test_files_defining_only_other_interfaces_are_no_conflict(tmp_path):
     root = _root(tmp_path, {"00-installer-config.yaml": MANAGEMENT_ONLY})
     assert netplan.foreign_report(PLAN, root=root) == {"conflicts": [], "problems": []}
@@ -141,6 +150,8 @@ def test_match_conditions_are_anded_and_an_unknown_driver_counts_as_a_match():
     assert netplan._matches({"driver": ["mlx5_core"]}, names, mac, "ixgbe") == []
     assert netplan._matches({"driver": ["mlx5_*"]}, names, mac, "mlx5_core") == ["driver mlx5_*"]
     assert netplan._matches({"driver": ["mlx5_core"]}, names, mac, None) == ["driver mlx5_core"]
+    assert netplan._matches({"name": ["ENS1F0NP0"]}, names, mac, None) == []
+    assert netplan._matches({}, names, mac, None) == ["no match conditions (every interface)"]
 
 
 def test_network_manager_keyfiles_are_read_too(tmp_path):

@@ -134,15 +134,9 @@ def read_sysfs(root: str, name: str, leaf: str) -> str | None:
 
 def kernel_names(root: str, mac: str) -> set[str]:
     """Names the interface with `mac` has now (before railmount's set-name renames it)."""
-    return (
-        {
-            name
-            for name in os.listdir(os.path.join(root, "sys/class/net"))
-            if read_sysfs(root, name, "address") == mac
-        }
-        if os.path.isdir(os.path.join(root, "sys/class/net"))
-        else set()
-    )
+    net = os.path.join(root, "sys/class/net")
+    names = os.listdir(net) if os.path.isdir(net) else []
+    return {name for name in names if read_sysfs(root, name, "address") == mac}
 
 
 def match_conditions(path: str) -> dict[str, list[str]]:
@@ -158,7 +152,8 @@ def match_conditions(path: str) -> dict[str, list[str]]:
                 key, value = line.split("=", 1)
                 what = MATCH_KEYS.get((section, key.strip().lower()))
                 if what and value.strip():
-                    found.setdefault(what, []).extend(value.lower().split())
+                    value = value.lower() if what == "mac" else value  # names are case-sensitive
+                    found.setdefault(what, []).extend(value.split())
     return found
 
 
@@ -166,7 +161,10 @@ def _matches(
     conditions: dict[str, list[str]], names: set[str], mac: str, driver: str | None
 ) -> list[str]:
     """How the conditions match the port (empty when they do not): every kind present
-    must match, as in networkd; an unknown driver counts as a match (refuse, not guess)."""
+    must match, as in networkd; an unknown driver counts as a match (refuse, not guess),
+    and no condition at all matches every interface."""
+    if not conditions:
+        return ["no match conditions (every interface)"]
     how = []
     for kind, values in conditions.items():
         if kind == "name":
