@@ -129,6 +129,8 @@ def test_passwords_and_become():
     assert resolve("h", {"ansible_ssh_pass": "old", "ansible_become_pass": "b"}).password == "old"
     with pytest.raises(ReachError, match="h: ansible_become_method: su is not honoured"):
         resolve("h", {**conn, "ansible_become_method": "su"})
+    with pytest.raises(ReachError, match="h: ansible_connection: winrm is not supported"):
+        resolve("h", {"ansible_connection": "winrm"})
 
 
 def test_host_key_checking_stays_as_ansible_has_it(home):

@@ -262,7 +262,16 @@ def _without_jumps(hop: Endpoint) -> Endpoint:
 
 
 def resolve(name: str, conn: Mapping[str, Any]) -> Reach:
-    """The host's Reach from its connection variables; ReachError when not honourable."""
+    """The host's Reach from its connection variables; ReachError when not honourable.
+    (ansible_connection=local needs none: transport.host_for runs it locally.)"""
+    kind = str(conn.get("ansible_connection") or "ssh")
+    if kind not in ("ssh", "paramiko", "smart"):
+        raise ReachError(
+            name,
+            "ansible_connection",
+            f"{kind} is not supported by railmount validate",
+            "use ssh, paramiko or local",
+        )
     options, source = ssh_options(conn, name)
     overrides = {k: v for k, v in options.items() if k in HONOURED}
     # Ansible passes these to ssh as -o User= / -o Port= / -o IdentityFile= before the args.

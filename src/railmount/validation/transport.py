@@ -23,7 +23,7 @@ from testinfra.backend import base
 from testinfra.backend.paramiko import ParamikoBackend
 from testinfra.host import Host
 
-from railmount.validation.ssh_reach import Endpoint, Reach, ReachError, resolve
+from railmount.validation.ssh_reach import Endpoint, Reach, resolve
 
 CONNECT_TIMEOUT_S = 15
 
@@ -129,14 +129,7 @@ def host_for(name: str, conn: Mapping[str, Any]) -> Host:
     kind = str(conn.get("ansible_connection") or "ssh")
     if kind == "local":
         return Host.get_host("local://", sudo=bool(conn.get("ansible_become")))
-    if kind not in ("ssh", "paramiko", "smart"):
-        raise ReachError(
-            name,
-            "ansible_connection",
-            f"{kind} is not supported by railmount validate",
-            "use ssh, paramiko or local",
-        )
-    reach = resolve(name, conn)
+    reach = resolve(name, conn)  # refuses what it cannot honour, naming the variable
     target = reach.target
     backend = CheckedParamikoBackend(
         f"{target.user}@{target.hostname}:{target.port}",
