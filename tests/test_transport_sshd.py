@@ -1,10 +1,15 @@
 """The transport through a real bastion, on loopback only: two throwaway sshd processes
 on 127.0.0.1 high ports (a "bastion" and a "target"), each with its own host key and
 config in a temporary directory, a generated user key, strict host-key checking against
-a known_hosts file of both. Proves ProxyJump and ProxyCommand reach the target through
-the bastion (the bastion's log shows the forwarded connection) and that become with a
-password runs the command through `sudo -S` (a stand-in sudo on the target's PATH checks
-the password: the real one would need an account with a known password)."""
+a known_hosts file of all of them. Proves ProxyJump and ProxyCommand reach the target
+through the bastion (the bastion's log shows the forwarded connection), with the key in
+~/.ssh/config or only in an ssh-agent, and that become with a password runs through
+`sudo -S` (a stand-in sudo on the target's PATH checks the password: the real one would
+need an account with a known password). sshd checks passwords against the system's
+accounts, which this test cannot know or change, so password authentication is proven
+against a small paramiko SSH server on loopback, reached through the real bastion.
+Every process is killed by its PID at the end.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,11 @@ import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
+import paramiko
 import pytest
 
 from railmount.validation.transport import host_for
@@ -190,3 +197,90 @@ def test_an_unknown_bastion_host_key_is_refused(lab, tmp_path, monkeypatch):
 
     with pytest.raises(TransportError, match=f"127.0.0.1:{lab['bastion_port']}"):
         host_for("dgx-t1", conn).run("true")
+
+
+class PasswordServer(paramiko.ServerInterface):
+    """Accepts root/s3cret only, by password only; runs exec requests with /bin/sh."""
+
+    def check_auth_password(self, username: str, password: str) -> int:
+        ok = (username, password) == ("root", "s3cret")
+        return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
+
+    def get_allowed_auths(self, username: str) -> str:
+        return "password"
+
+    def check_channel_request(self, kind: str, chanid: int) -> int:
+        return (
+            paramiko.OPEN_SUCCEEDED
+            if kind == "session"
+            else paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+        )
+
+    def check_channel_exec_request(self, channel, command) -> bool:
+        def run() -> None:
+            done = subprocess.run(["/bin/sh", "-c", command.decode()], capture_output=True)
+            channel.sendall(done.stdout)
+            channel.sendall_stderr(done.stderr)
+            channel.send_exit_status(done.returncode)
+            channel.close()
+
+        threading.Thread(target=run, daemon=True).start()
+        return True
+
+
+@pytest.fixture
+def password_target(lab):
+    """A paramiko SSH server on 127.0.0.1 that takes a password and nothing else."""
+    key = paramiko.RSAKey.generate(2048)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    port = listener.getsockname()[1]
+    with open(lab["known"], "a") as known:
+        known.write(f"[127.0.0.1]:{port} {key.get_name()} {key.get_base64()}\n")
+    transports = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            transport = paramiko.Transport(conn)
+            transport.add_server_key(key)
+            transport.start_server(server=PasswordServer())
+            transports.append(transport)
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield port
+    listener.close()
+    for transport in transports:
+        transport.close()
+
+
+def test_password_authentication_through_the_bastion(lab, password_target, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / ".ssh").mkdir()
+    (tmp_path / ".ssh" / "config").write_text(f"Host 127.0.0.1\n  IdentityFile {lab['key']}\n")
+    before = _forwarded(lab)
+    conn = {
+        "ansible_host": "127.0.0.1",
+        "ansible_port": password_target,
+        "ansible_user": "root",
+        "ansible_password": "s3cret",
+        "ansible_ssh_common_args": (
+            f"-o UserKnownHostsFile={lab['known']} -J root@127.0.0.1:{lab['bastion_port']}"
+        ),
+    }
+    assert host_for("dgx-t1", conn).run("echo reached").stdout.strip() == "reached"
+    assert (
+        lab["bastion_log"]
+        .read_text(errors="replace")
+        .count(f"target 127.0.0.1 port {password_target}")
+        == 1
+    )
+    assert _forwarded(lab) == before  # the target sshd was not involved
+    from railmount.validation.transport import TransportError
+
+    with pytest.raises(TransportError, match="cannot connect as root"):
+        host_for("dgx-t1", {**conn, "ansible_password": "wrong"}).run("true")
