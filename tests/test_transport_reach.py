@@ -152,7 +152,7 @@ def test_the_cli_refuses_before_any_stage_with_the_line(tmp_path, capsys):
         "          ansible_ssh_extra_args: -L 1:x:2\n"
     )
     args = argparse.Namespace(inventory=str(inventory), limit=None)
-    assert cli.reach_problems(args) == [
+    assert cli.reach_problems(*cli.selected_hosts(args)) == [
         "dgx-a01: ansible_ssh_extra_args: ssh flag -L is not honoured by railmount validate"
         " — fix: remove it, or express it as -o Key=Value of an honoured option "
         "(see README, 'How validation reaches the hosts')"

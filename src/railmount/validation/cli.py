@@ -120,16 +120,11 @@ def selected_hosts(args: argparse.Namespace) -> tuple[Any, list[str]]:
     ]
 
 
-def count_hosts(args: argparse.Namespace) -> int:
-    return len(selected_hosts(args)[1])
-
-
-def reach_problems(args: argparse.Namespace) -> list[str]:
-    """`HOST: VARIABLE: problem — fix: ...` for every selected host whose connection
-    railmount cannot make as Ansible would (resolved only, nothing contacted)."""
+def reach_problems(source: Any, hosts: list[str]) -> list[str]:
+    """`HOST: VARIABLE: problem — fix: ...` for every host whose connection railmount
+    cannot make as Ansible would (resolved only, nothing contacted)."""
     from railmount.validation.ssh_reach import ReachError, resolve
 
-    source, hosts = selected_hosts(args)
     problems = []
     for host in hosts:
         conn = source.connection_vars(host)
@@ -163,11 +158,12 @@ def run_stages(args: argparse.Namespace) -> int:
     work = Path(tempfile.mkdtemp(prefix="railmount-validate-"))
     parts, junits, codes = [], [], []
     os.environ["RAILMOUNT_INVENTORY"] = args.inventory
-    unreachable = reach_problems(args)
+    source, hosts = selected_hosts(args)
+    unreachable = reach_problems(source, hosts)
     if unreachable:
         print("\n".join(unreachable), file=sys.stderr)
         return 2
-    for name, argv in stages(args, count_hosts(args)):
+    for name, argv in stages(args, len(hosts)):
         part_json, part_junit = work / f"{name}.json", work / f"{name}.xml"
         code = pytest.main([*argv, *base_args(args, part_json, part_junit if args.junit else None)])
         codes.append(int(code))
