@@ -16,6 +16,11 @@ description:
     storage path. One snapshot is kept.
   - Refuses to touch anything when the interface the default route uses has the MAC of
     a planned storage port (the management path would be reconfigured).
+  - Refuses to touch anything, check mode included, when another netplan file (the OS
+    installer's, cloud-init's) defines a planned storage port by netplan id, name or MAC:
+    it runs C(railmount-host netplan-foreign) from the tool files it was given (the
+    version being deployed) and fails naming the file, the netplan id and the fix.
+    Skipped when the host has no C(netplan) command.
   - Normally called through the action plugin of the same name, which renders the files
     from the C(railmount_plan_json) fact.
 options:
@@ -78,6 +83,12 @@ files_changed:
   returned: always
   type: list
   elements: str
+netplan_foreign:
+  description: >-
+    Other netplan files' definitions of a planned port (empty when none), or the reason
+    the check did not run.
+  returned: always
+  type: raw
 """
 
 import glob
@@ -85,6 +96,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
@@ -139,6 +151,38 @@ def management_mac():
         if data:
             return dev, data.decode().strip().lower()
     return None, None
+
+
+def foreign_netplan(files, root):
+    """(conflicts, problems) from `railmount-host netplan-foreign`, run from the given
+    tool files and plan in a temporary directory; (reason, []) when it cannot run."""
+    tool = [f for f in files if f["group"] == "tool" and f["path"].endswith(".py")]
+    plan = next((f for f in files if f["group"] == "plan"), None)
+    if not tool or plan is None:
+        return "skipped: no host-side tool or plan among the files", []
+    if not shutil.which("netplan"):
+        return "skipped: no netplan command on this host", []
+    package = os.path.basename(os.path.dirname(tool[0]["path"]))
+    with tempfile.TemporaryDirectory(prefix="railmount-foreign-") as tmp:
+        os.makedirs(os.path.join(tmp, package))
+        for item in tool:
+            with open(os.path.join(tmp, package, os.path.basename(item["path"])), "w") as out:
+                out.write(item["content"])
+        with open(os.path.join(tmp, "plan.json"), "w") as out:
+            out.write(plan["content"])
+        env = dict(os.environ, PYTHONPATH=tmp, RAILMOUNT_PLAN=os.path.join(tmp, "plan.json"))
+        done = subprocess.run(
+            [sys.executable, "-m", package, "netplan-foreign", "--root", root],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+    try:
+        report = json.loads(done.stdout)
+    except ValueError:
+        return [], [f"railmount-host netplan-foreign failed: {done.stderr.strip()}"]
+    return report["conflicts"], report["problems"]
 
 
 class Snapshot:
@@ -196,6 +240,13 @@ def main():
             msg=f"the default-route interface {dev} has the MAC {mac} of a planned storage "
             "port; railmount never reconfigures the management path. Fix railmount_ports."
         )
+    conflicts, problems = foreign_netplan(params["files"], root)
+    if problems:
+        module.fail_json(
+            msg="another netplan file defines a planned storage port; railmount changed "
+            "nothing: " + "; ".join(problems),
+            netplan_foreign=conflicts,
+        )
     snapshot = Snapshot(at(params["snapshot_dir"]), params["manifest"], module.check_mode)
     changed_files, groups, diffs = [], set(), []
     planned = {at(f["path"]) for f in params["files"]}
@@ -249,6 +300,7 @@ def main():
         changed=bool(changed_files),
         files_changed=changed_files,
         groups_changed=sorted(groups),
+        netplan_foreign=conflicts,
         diff=diffs,
     )
 

@@ -28,6 +28,7 @@ CONNECTION_KEYS = (
     "ansible_user",
     "ansible_connection",
     "ansible_ssh_private_key_file",
+    "ansible_ssh_args",
     "ansible_ssh_common_args",
     "ansible_ssh_extra_args",
     "ansible_password",

@@ -3,11 +3,14 @@
     agent                   the failover agent (systemd: railmount-failover.service)
     verify                  storage path check; exit 1 with one line per broken VIP
     netplan-apply           pending check, generate, apply, verify, roll back on failure
+    netplan-foreign [--root DIR]
+                            other netplan files' definitions of a planned storage port;
+                            exit 1 with one line per conflict (host_config runs it)
     converge [--check] [--reload] [--restart-agent]
                             load the sysctls where running values differ; the failover
                             agent running and enabled (or stopped when failover is off)
 
-netplan-apply and converge print one JSON object (the deploy reads it).
+netplan-apply, netplan-foreign and converge print one JSON object (the deploy reads it).
 """
 
 from __future__ import annotations
@@ -33,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
         report = netplan.apply(plan)
         print(json.dumps(report))
         return 1 if report["problems"] else 0
+    if command == "netplan-foreign":
+        root = args[args.index("--root") + 1] if "--root" in args[:-1] else "/"
+        foreign = netplan.foreign_report(plan, root=root)
+        print(json.dumps(foreign))
+        return 1 if foreign["problems"] else 0
     if command == "converge":
         check = "--check" in args
         sysctls = sysctl.sync(plan, check=check)

@@ -109,13 +109,32 @@ def merge_junit(files: list[Path], out: Path) -> None:
     ET.ElementTree(root).write(out, encoding="utf-8", xml_declaration=True)
 
 
-def count_hosts(args: argparse.Namespace) -> int:
+def selected_hosts(args: argparse.Namespace) -> tuple[Any, list[str]]:
     from railmount.inventory import AnsibleInventory
 
     source = AnsibleInventory(args.inventory)
     pattern = args.limit or "storage_clients"
     clients = set(source.groups().get("storage_clients", []))
-    return len([h for h in source.manager.list_hosts(pattern.split(",")) if h.name in clients])
+    return source, [
+        h.name for h in source.manager.list_hosts(pattern.split(",")) if h.name in clients
+    ]
+
+
+def reach_problems(source: Any, hosts: list[str]) -> list[str]:
+    """`HOST: VARIABLE: problem — fix: ...` for every host whose connection railmount
+    cannot make as Ansible would (resolved only, nothing contacted)."""
+    from railmount.validation.ssh_reach import ReachError, resolve
+
+    problems = []
+    for host in hosts:
+        conn = source.connection_vars(host)
+        if str(conn.get("ansible_connection") or "ssh") == "local":
+            continue
+        try:
+            resolve(host, conn)
+        except ReachError as err:
+            problems.append(str(err))
+    return problems
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -139,7 +158,12 @@ def run_stages(args: argparse.Namespace) -> int:
     work = Path(tempfile.mkdtemp(prefix="railmount-validate-"))
     parts, junits, codes = [], [], []
     os.environ["RAILMOUNT_INVENTORY"] = args.inventory
-    for name, argv in stages(args, count_hosts(args)):
+    source, hosts = selected_hosts(args)
+    unreachable = reach_problems(source, hosts)
+    if unreachable:
+        print("\n".join(unreachable), file=sys.stderr)
+        return 2
+    for name, argv in stages(args, len(hosts)):
         part_json, part_junit = work / f"{name}.json", work / f"{name}.xml"
         code = pytest.main([*argv, *base_args(args, part_json, part_junit if args.junit else None)])
         codes.append(int(code))

@@ -97,11 +97,11 @@ def nconnect_connections(plan: HostPlan, state: HostState, path: str) -> CheckRe
     (another mount, trunking) talks to the VIP."""
     planned = planned_mount(plan, path)
     want = int(dict(planned.expected_options).get("nconnect", "1"))
-    have = sum(1 for _, remote in state.tcp if remote == planned.server)
+    have = sum(1 for _, remote in state.tcp if remote == planned.vip_address)
     return CheckResult(
         plan.host,
         path,
-        "TCP connections to " + planned.server,
+        "TCP connections to " + planned.vip_address,
         str(want),
         str(have),
         have == want,
