@@ -10,6 +10,7 @@ from railmount.check.fields import read_key
 from railmount.check.keys import differing_globals, unknown_keys
 from railmount.check.problems import InventoryError, Problem, Report
 from railmount.check.sections import sizing_rules, vip_rules
+from railmount.intents.rules import fabric_rules
 from railmount.model import Client, Inventory
 from railmount.schema import CLIENT, CLIENT_GROUP, GLOBAL, SWITCH_GROUP, Key
 
@@ -76,6 +77,7 @@ def build_inventory(
         address_rules(report, claims, host, ports, vips, subnet)
         built.append(Client(host, ports or (), dict(overrides or {}), mgmt))
     lab_rules(report, claims, settings["railmount_lab"], vips, subnet, switches)
+    fabric_rules(report, settings["railmount_fabric"], built, array, switches)
 
     if report.problems:
         raise InventoryError(report.problems)  # every problem of every host, at once
@@ -89,6 +91,7 @@ def build_inventory(
         settings["railmount_failover"],
         settings["railmount_sizing"],
         settings["railmount_lab"],
+        settings["railmount_fabric"],
     )
 
 
