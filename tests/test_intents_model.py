@@ -16,10 +16,14 @@ from railmount.intents.intent import array_intent, storage_path, switch_intents
 from railmount.inventory import load, load_plans
 
 REFERENCE = Path(__file__).parent.parent / "inventory" / "reference" / "hosts.yml"
+FABRIC = REFERENCE.parent / "group_vars" / "all.yml"
 
 
 def reference() -> dict[str, Any]:
-    return yaml.safe_load(REFERENCE.read_text())
+    """inventory/reference as one document: its group_vars/all.yml in all.vars."""
+    doc = yaml.safe_load(REFERENCE.read_text())
+    doc["all"]["vars"].update(yaml.safe_load(FABRIC.read_text()))
+    return doc
 
 
 def problems(tmp_path: Path, doc: dict[str, Any]) -> list[str]:

@@ -77,7 +77,9 @@ def build_inventory(
         address_rules(report, claims, host, ports, vips, subnet)
         built.append(Client(host, ports or (), dict(overrides or {}), mgmt))
     lab_rules(report, claims, settings["railmount_lab"], vips, subnet, switches)
-    fabric_rules(report, settings["railmount_fabric"], built, array, switches)
+    fabric_rules(
+        report, settings["railmount_fabric"], built, groups.get(CLIENT_GROUP, []), array, switches
+    )
 
     if report.problems:
         raise InventoryError(report.problems)  # every problem of every host, at once

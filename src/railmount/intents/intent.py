@@ -5,6 +5,7 @@ read these, so no value is derived twice.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from ipaddress import IPv4Network
 from typing import Any
@@ -18,6 +19,12 @@ NFS_OPTION = {
     "no-squash": "no_root_squash",
     "all-squash": "all_squash",
 }
+
+
+def plain_data(value: Any) -> Any:
+    """Plain JSON types: the inventory's values are Ansible's tagged str/int subclasses,
+    which YAML dumpers and the vendors' models do not take."""
+    return json.loads(json.dumps(value))
 
 
 class NoFabric(ValueError):
@@ -75,7 +82,7 @@ class ArrayIntent:
         data = asdict(self)
         data["vips"] = [{"name": n, "address": a} for n, a in self.vips]
         data["nfs_rules"] = self.nfs_rules
-        return data
+        return plain_data(data)
 
 
 def array_intent(inv: Inventory) -> ArrayIntent:
@@ -119,6 +126,7 @@ class AccessPort:
 @dataclass(frozen=True)
 class SwitchIntent:
     name: str
+    os: str  # eos, nvue
     peer: str
     vlan: int
     mtu: int
@@ -135,7 +143,7 @@ class SwitchIntent:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["array_ports"] = [{"switch_port": s, "array_port": a} for s, a in self.array_ports]
-        return data
+        return plain_data(data)
 
 
 def switch_intents(inv: Inventory, plans: dict[str, HostPlan]) -> dict[str, SwitchIntent]:
@@ -155,6 +163,7 @@ def switch_intents(inv: Inventory, plans: dict[str, HostPlan]) -> dict[str, Swit
             )
             out[switch] = SwitchIntent(
                 name=switch,
+                os=pair.os,
                 peer=pair.switches[1 - index],
                 vlan=fabric.vlan,
                 mtu=fabric.mtu,

@@ -35,6 +35,7 @@ UNITS = "KMGTP"
 ACCESS = ("root-squash", "no-squash", "all-squash")  # purefb_policy access values
 PERMISSIONS = ("rw", "ro")
 PROTOCOLS = ("nfsv3", "nfsv4.1")
+SWITCH_OS = ("eos", "nvue")  # Arista EOS, NVIDIA Cumulus Linux (NVUE)
 
 
 def fs_size(raw: Any) -> str:
@@ -72,6 +73,9 @@ Permission = value_type(
 )
 Protocol = value_type(
     str, Doc("a protocol", ", ".join(PROTOCOLS), choices=PROTOCOLS), choice(PROTOCOLS)
+)
+SwitchOs = value_type(
+    str, Doc("a switch OS", ", ".join(SWITCH_OS), choices=SWITCH_OS), choice(SWITCH_OS)
 )
 ExportClient = value_type(
     str, Doc("an export client", "*, a host, an address or a CIDR"), export_client
@@ -137,6 +141,9 @@ class PeerLink(Section):
 @section(frozen=True, config=SECTION)
 class MlagPair(Section):
     domain: Name = Field(description="MLAG domain id")
+    os: SwitchOs = Field(
+        "eos", description="the pair's switch OS: eos (Arista) or nvue (Cumulus, swpN ports)"
+    )
     switches: list_of(Text, empty=("no switches", "list the pair's two switches"), check=unique) = (
         Field(description="the pair's two switches, hosts of group `switches`")
     )

@@ -17,8 +17,14 @@ FABRIC = "railmount_fabric"
 
 
 def fabric_rules(
-    report: Report, fabric: Any, clients: Iterable[Any], array: Any, switches: tuple[str, ...]
+    report: Report,
+    fabric: Any,
+    clients: Iterable[Any],
+    client_names: Iterable[str],
+    array: Any,
+    switches: tuple[str, ...],
 ) -> None:
+    """`clients` are the readable ones; `client_names` every host of the group."""
     if fabric is None:
         return
     clients = list(clients)
@@ -39,7 +45,7 @@ def fabric_rules(
                 "give the MLAG peer its own VLAN (4094 is usual)",
             )
     _uplinks(report, fabric, switches, paired, used)
-    _host_ports(report, fabric, clients, switches, paired, used)
+    _host_ports(report, fabric, clients, set(client_names), switches, paired, used)
 
 
 def _gateway(report: Report, fabric: Any, array: Any, clients: list[Any]) -> None:
@@ -177,6 +183,7 @@ def _host_ports(
     report: Report,
     fabric: Any,
     clients: list[Any],
+    names: set[str],
     switches: tuple[str, ...],
     paired: dict[str, int],
     used: dict[tuple[str, str], str],
@@ -184,7 +191,6 @@ def _host_ports(
     table = getattr(fabric, "host_ports", None)
     if table is None:
         return
-    names = {c.name for c in clients}
     for switch, hosts in table.items():
         if switch not in switches:
             report.add(
