@@ -142,3 +142,23 @@ def test_fabric_is_optional(tmp_path: Path) -> None:
     path = tmp_path / "hosts.yml"
     path.write_text(yaml.safe_dump(doc))
     assert load(path).fabric is None
+
+
+def test_lab_values_come_from_the_intents() -> None:
+    from railmount.intents.lab import ganesha_export, lab_bridges
+
+    inv, plans = load_plans(REFERENCE.parent)
+    bridges = lab_bridges(inv, plans)
+    assert {(b.switch, b.vlan, b.mtu) for b in bridges.values()} == {
+        ("tor1", 2115, 1500),
+        ("tor2", 2115, 1500),
+    }
+    assert bridges["tor2"].host_ports == (
+        ("dgx-1-1", "em2", "Ethernet1"),
+        ("dgx-1-2", "em2", "Ethernet2"),
+    )
+    export = ganesha_export(inv)
+    assert export.protocols == ("3",)
+    assert export.client_blocks() == (
+        "    CLIENT { Clients = *; Access_Type = RW; Squash = No_Root_Squash; }\n"
+    )

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from railmount.intents.array_check import array_check
-from railmount.intents.intent import array_intent, storage_path, switch_intents
+from railmount.intents.intent import NoFabric, array_intent, storage_path, switch_intents
 from railmount.model import Inventory
 from railmount.planner import HostPlan
 from railmount.vault import VaultOptions
@@ -42,12 +43,21 @@ def format_path(inv: Inventory, all_plans: dict[str, HostPlan], shown: dict[str,
     return "\n".join(lines) + "\n"
 
 
+def _no_fabric(args: argparse.Namespace, err: NoFabric) -> int:
+    """Printed like an inventory problem (`railmount check` passes without the key)."""
+    print(f"railmount: {args.inventory}: 1 problem(s)\n  {err}", file=sys.stderr)
+    return 2
+
+
 def render_target(args: argparse.Namespace) -> int:
     from railmount.intents.render import array_files, switch_files
     from railmount.inventory import load_plans
 
     inv, plans = load_plans(args.inventory, VaultOptions.from_args(args))
-    files = array_files(inv) if args.target == "array" else switch_files(inv, plans)
+    try:
+        files = array_files(inv) if args.target == "array" else switch_files(inv, plans)
+    except NoFabric as err:
+        return _no_fabric(args, err)
     for name, text in files.items():
         print(f"### {args.target}: {name}")
         print(text, end="" if text.endswith("\n") else "\n")
@@ -57,7 +67,10 @@ def render_target(args: argparse.Namespace) -> int:
 def cmd_array_check(args: argparse.Namespace) -> int:
     from railmount.inventory import load
 
-    intent = array_intent(load(args.inventory, VaultOptions.from_args(args)))
+    try:
+        intent = array_intent(load(args.inventory, VaultOptions.from_args(args)))
+    except NoFabric as err:
+        return _no_fabric(args, err)
     try:
         info = json.loads(Path(args.info).read_text())
     except (OSError, ValueError) as err:
