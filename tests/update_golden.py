@@ -4,7 +4,8 @@
 
 tests/golden/<inventory>/<host>/<file> holds every file railmount.render.render_files
 produces for inventory/<inventory> (named by the destination's base name; the fstab
-lines as `fstab`), plus plan.json (`railmount plan --format json`) and plan.txt (table).
+lines as `fstab`), plus plan.json (`railmount plan --format json`) and plan.txt (table);
+tests/golden/intents/ the array's and switches' files (tests/intents_golden.py).
 """
 
 from __future__ import annotations
@@ -79,8 +80,13 @@ def write(inventory: str) -> list[Path]:
 
 
 def main() -> int:
+    import intents_golden  # the array's and the switches' files (tests/golden/intents/)
+
     for inventory in INVENTORIES:
         for path in write(inventory):
+            print(f"updated {path.relative_to(REPO)}")
+    for name in intents_golden.INVENTORIES:
+        for path in intents_golden.write(name):
             print(f"updated {path.relative_to(REPO)}")
     return 0
 

@@ -91,17 +91,28 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    plans = _select(_load(args), args.host)
+    from railmount.inventory import load_plans
+
+    inv, all_plans = load_plans(args.inventory, VaultOptions.from_args(args))
+    plans = _select(all_plans, args.host)
     if args.format == "json":
         # Indented for a person; compact for a program (json's C encoder, 4x faster at scale).
         indent = 2 if sys.stdout.isatty() else None
         print(json.dumps({"hosts": {h: p.to_dict() for h, p in plans.items()}}, indent=indent))
     else:
         print(format_table(plans), end="")
+        if inv.fabric is not None:
+            from railmount.intents.cli import format_path
+
+            print(format_path(inv, all_plans, plans), end="")
     return 0
 
 
 def cmd_render(args: argparse.Namespace) -> int:
+    if args.target != "hosts":
+        from railmount.intents.cli import render_target
+
+        return render_target(args)
     from railmount.render import render_files
 
     for host, plan in _select(_load(args), args.host).items():
@@ -138,9 +149,19 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     render = sub.add_parser("render", help="print the files a deploy writes")
     _inventory_arguments(render)
     render.add_argument("--host")
+    render.add_argument(
+        "--target",
+        choices=["hosts", "array", "switches"],
+        default="hosts",
+        help="hosts: the deploy's files; array, switches: their intended configuration",
+    )
     render.set_defaults(func=cmd_render)
     if command in CORE_COMMANDS:
         return parser
+
+    from railmount.intents.cli import add_array_check_parser
+
+    add_array_check_parser(sub, _inventory_arguments)
 
     from railmount.lab.cli import add_lab_parser
     from railmount.report import add_report_parser

@@ -330,6 +330,7 @@ class Inventory:
     failover: FailoverSettings = field(default_factory=FailoverSettings)
     sizing: SizingSettings = field(default_factory=SizingSettings)
     lab: LabSettings | None = None
+    fabric: Any = None  # railmount.intents.model.Fabric (the array and switch intents)
 
     def client(self, name: str) -> Client:
         for client in self.clients:

@@ -18,6 +18,7 @@ from pydantic import BeforeValidator, TypeAdapter
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from railmount.intents.model import Fabric
 from railmount.model import (
     Array,
     FailoverSettings,
@@ -88,6 +89,11 @@ GLOBAL = (
         "railmount_sizing", SizingSettings, "read rates the workloads need", default=SizingSettings
     ),
     Key("railmount_lab", LabSettings, "the lab (inventory/lab only)"),
+    Key(
+        "railmount_fabric",
+        Fabric,
+        "the data VLAN, the array's filesystem and uplinks, the switches",
+    ),
 )
 CLIENT = (
     Key(

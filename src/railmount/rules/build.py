@@ -6,6 +6,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from railmount.array_profiles import profile
+from railmount.intents.rules import fabric_rules
 from railmount.model import Client, Inventory
 from railmount.rules.crosshost import Claims, address_rules, client_rules, lab_rules
 from railmount.rules.fields import read_key
@@ -83,6 +84,9 @@ def build_inventory(
         address_rules(report, claims, host, ports, vips, subnet)
         built.append(Client(host, ports or (), dict(overrides or {}), mgmt))
     lab_rules(report, claims, settings["railmount_lab"], vips, subnet, switches)
+    fabric_rules(
+        report, settings["railmount_fabric"], built, groups.get(CLIENT_GROUP, []), array, switches
+    )
 
     if report.problems:
         raise InventoryError(report.problems)  # every problem of every host, at once
@@ -96,6 +100,7 @@ def build_inventory(
         settings["railmount_failover"],
         settings["railmount_sizing"],
         settings["railmount_lab"],
+        settings["railmount_fabric"],
     )
 
 
