@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from railmount.rules import InventoryError
 from railmount.intents.intent import array_intent, storage_path, switch_intents
 from railmount.inventory import load, load_plans
+from railmount.rules import InventoryError
 
 REFERENCE = Path(__file__).parent.parent / "inventory" / "reference" / "hosts.yml"
 FABRIC = REFERENCE.parent / "group_vars" / "all.yml"

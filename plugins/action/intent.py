@@ -15,10 +15,10 @@ from typing import Any
 from ansible.plugins.action import ActionBase
 from ansible_collections.railmount.storage.plugins.action.plan import check_and_plan
 
-from railmount.rules import InventoryError
 from railmount.intents.array_check import array_check
 from railmount.intents.intent import NoFabric, array_intent, switch_intents
 from railmount.intents.switches import switch_facts
+from railmount.rules import InventoryError
 
 TARGETS = ("array", "switches", "array_check")
 
