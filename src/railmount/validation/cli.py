@@ -4,8 +4,9 @@ Stages, each a pytest run whose results are merged into one results.json:
   1. per host (links, routes, mounts, bandwidth, workload, checkpoint): hosts in
      parallel with pytest-xdist (--workers, grouped by host); the phases that load the
      array (bandwidth, workload, checkpoint) take turns through a lock;
-  2. fleet (2+ hosts, or --fleet): every host at once, steps of 1..N hosts;
-  3. faults (--faults, lab only): one host, nothing else running.
+  2. semantics: every selected host at once (writers and readers on several hosts);
+  3. fleet (2+ hosts, or --fleet): every host at once, steps of 1..N hosts;
+  4. faults (--faults, lab only): one host, nothing else running.
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ from railmount import resources
 from railmount.vault import add_vault_arguments
 
 HOST_SUITES = ("links", "routes", "mounts", "bandwidth", "workload", "checkpoint")
-SUITES = (*HOST_SUITES, "fleet")
+SUITES = (*HOST_SUITES, "semantics", "fleet")
+DEFAULT_SUITES = (*HOST_SUITES, "semantics")
 MEASURING = ("bandwidth", "workload", "checkpoint")  # what makes a fleet phase worth running
 DEFAULT_WORKERS = 8  # hosts validated at once; the array-loading phases still take turns
 
 
 def selected_suites(args: argparse.Namespace) -> list[str]:
-    only = [s.strip() for s in (args.only or ",".join(HOST_SUITES)).split(",") if s.strip()]
+    only = [s.strip() for s in (args.only or ",".join(DEFAULT_SUITES)).split(",") if s.strip()]
     unknown = [s for s in only if s not in SUITES]
     if unknown:
         raise SystemExit(f"railmount validate: unknown suite(s) {unknown}; choose from {SUITES}")
@@ -68,6 +70,8 @@ def stages(args: argparse.Namespace, hosts: int) -> list[tuple[str, list[str]]]:
         else:
             argv += ["-p", "no:xdist"]
         out.append(("hosts", [*argv, "-m", "not faults"]))
+    if "semantics" in only:
+        out.append(("semantics", [str(suites / "test_semantics.py"), "-p", "no:xdist"]))
     by_default = hosts >= 2 and any(s in only for s in MEASURING)
     if args.fleet or (args.fleet is None and ("fleet" in only or by_default)):
         out.append(("fleet", [str(suites / "test_fleet.py"), "-p", "no:xdist"]))

@@ -1,0 +1,104 @@
+"""semantics: the per-VIP mounts behave as one filesystem, across mounts and hosts.
+
+One verdict per (writer mount, reader mount) pair. What bounds each delay (nfs(5)):
+- a new file, an overwrite seen on reopen, an unlink, a read-back and a rename are bounded
+  by lookup caching and close-to-open, not by a timer: within `max_visibility_s`;
+- an append's size and mtime seen by stat (no open) and a new entry in a directory
+  listing wait for the attribute cache of the file (acregmax) or the directory
+  (acdirmax): within that window (N-012 "within the documented attribute-cache window"),
+  plus `max_visibility_s` for the round trip and the poll.
+Locks: an exclusive lock held through one mount is denied through every other mount and
+host while held and granted after release.
+"""
+
+from __future__ import annotations
+
+from railmount.planner import HostPlan
+from railmount.validation.semantics import Pair
+from railmount.validation.verdicts.result import CheckResult
+
+# nfs(5) defaults, in seconds, where the mount options say nothing.
+DEFAULT_WINDOWS = {"acregmax": 60.0, "acdirmax": 60.0}
+WINDOW_OF = {"append": "acregmax", "listing": "acdirmax"}
+WHAT = {
+    "new_file": "new file read by name",
+    "overwrite": "overwrite seen on reopen",
+    "append": "append: size and mtime by stat",
+    "rename": "rename seen",
+    "unlink": "unlink seen",
+    "listing": "new entry in the listing",
+    "readback": "1 MiB read back, content verified",
+    "flock_held": "flock excluded while held",
+    "flock_free": "flock granted after release",
+    "posix_held": "POSIX lock excluded while held",
+    "posix_free": "POSIX lock granted after release",
+}
+
+
+def attribute_window(plan: HostPlan, mount_path: str, which: str) -> float:
+    """acregmax/acdirmax of a planned mount in seconds (actimeo sets both; noac is 0)."""
+    mount = next(m for m in plan.mounts if m.path == mount_path)
+    options = dict(option.partition("=")[::2] for option in mount.options.split(","))
+    if "noac" in options:
+        return 0.0
+    for key in (which, "actimeo"):
+        if options.get(key, "").isdigit():
+            return float(options[key])
+    return DEFAULT_WINDOWS[which]
+
+
+def bound_s(pair: Pair, reader_plan: HostPlan, max_visibility_s: float) -> float:
+    which = WINDOW_OF.get(pair.kind)
+    if which is None:
+        return max_visibility_s
+    return attribute_window(reader_plan, pair.reader.mount, which) + max_visibility_s
+
+
+def visibility(
+    pair: Pair, reader_plan: HostPlan, max_visibility_s: float, deadline_s: float
+) -> CheckResult:
+    bound = bound_s(pair, reader_plan, max_visibility_s)
+    item = f"{pair.writer} -> {pair.reader}"
+    expected = f"<= {bound:g} s"
+    if pair.delay_s is None:
+        actual = pair.detail or f"not seen within {deadline_s:g} s"
+        skipped = None
+        if not pair.detail and bound > deadline_s:
+            skipped = (
+                f"{item} {WHAT[pair.kind]}: not seen within {deadline_s:g} s, and the "
+                f"attribute cache window allows {bound:g} s: not judged"
+            )
+        return CheckResult(
+            f"semantics.{pair.kind}",
+            pair.writer.host,
+            item,
+            WHAT[pair.kind],
+            expected,
+            actual,
+            False,
+            skipped,
+        )
+    error = f" (+-{pair.error_s:.3f} s clock)" if pair.error_s else ""
+    return CheckResult(
+        f"semantics.{pair.kind}",
+        pair.writer.host,
+        item,
+        WHAT[pair.kind],
+        expected,
+        f"{pair.delay_s:.3f} s{error}",
+        pair.delay_s <= bound,
+    )
+
+
+def lock(pair: Pair) -> CheckResult:
+    """Judged when measured (railmount.validation.semantics.judge_lock, on one clock)."""
+    want = "denied" if pair.kind.endswith("_held") else "granted"
+    return CheckResult(
+        f"semantics.{pair.kind}",
+        pair.writer.host,
+        f"{pair.writer} -> {pair.reader}",
+        WHAT[pair.kind],
+        want,
+        pair.detail or "not measured",
+        bool(pair.ok),
+    )
