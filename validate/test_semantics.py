@@ -75,3 +75,10 @@ def test_visible(rm, expect, result, pair_id):
 
 def test_lock_exclusive(expect, result, pair_id):
     expect.record(verdicts.lock(_pair(result, pair_id)))
+
+
+@pytest.mark.parametrize("kind", [*semantics.VISIBILITY_KINDS, *semantics.LOCK_PHASES])
+def test_measured(expect, result, kind):
+    """Guards the other results: pairs a busy host left unjudged (skips) must not be all
+    there is; a suite that judged nothing would pass by saying nothing."""
+    expect.record(verdicts.measured(result, kind))

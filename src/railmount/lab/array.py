@@ -17,6 +17,7 @@ Under <state_dir>/array/:
     ganesha.conf, ganesha.log, ganesha.pid, rpcbind.pid, statd.pid, launch.log
     recovery/        ganesha's NFSv4 recovery root (kept off the host's /var/lib/nfs)
     statd/           rpc.statd's monitor list (sm/, sm.bak/, state)
+    resolv.conf      an empty resolver config, bound over /etc/resolv.conf in the namespace
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def paths(spec: LabSpec) -> dict[str, Path]:
         "rpcbind_pid": d / "rpcbind.pid",
         "statd_pid": d / "statd.pid",
         "statd": d / "statd",
+        "resolv_conf": d / "resolv.conf",
         "launch_log": d / "launch.log",
         "recovery": d / "recovery",
     }
@@ -109,6 +111,9 @@ def _launch_script(spec: LabSpec) -> str:
 set -eu
 mount --make-rprivate /
 mount -t tmpfs -o mode=0755,size=16m railmount-run /run
+# No name service inside the lab: statd looks up every client it monitors, and a resolver
+# pointing outside would make each first lock wait out DNS timeouts (and is not ours).
+mount --bind {p["resolv_conf"]} /etc/resolv.conf
 install -d -o _rpc -m 0755 /run/rpcbind
 setsid rpcbind -f </dev/null >>{p["launch_log"]} 2>&1 &
 echo $! > {p["rpcbind_pid"]}
@@ -139,6 +144,7 @@ def start(spec: LabSpec) -> float:
     p = paths(spec)
     p["dir"].mkdir(parents=True, exist_ok=True)
     p["recovery"].mkdir(exist_ok=True)
+    p["resolv_conf"].write_text("# railmount lab: no name service in the array namespace\n")
     for sub in ("sm", "sm.bak"):
         (p["statd"] / sub).mkdir(parents=True, exist_ok=True)
     # Writable by root from the clients (no_root_squash) and by anyone else too.

@@ -24,25 +24,29 @@ the run fails; every agent runs under `timeout -s KILL`, so no process or lock o
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import shlex
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from railmount.planner import HostPlan
 from railmount.validation import fleet
-from railmount.validation.semantics_agent import seeded
+from railmount.validation.semantics_agent import seeded, sleep_until
 
 Runner = Callable[[str, str], str]
 
 VISIBILITY_KINDS = ("new_file", "overwrite", "append", "rename", "unlink", "listing", "readback")
 LOCK_KINDS = ("flock", "posix")
+LOCK_PHASES = tuple(f"{k}_{p}" for k in LOCK_KINDS for p in ("held", "free"))
 READBACK_BYTES = 1 << 20
+READBACK_DEADLINE_S = 30.0  # a read-back is judged on its content; its time is reported
 POLL_S = 0.01
 
 
@@ -52,12 +56,13 @@ class Timing:
     attempt is judged only if it fell inside (or after) the hold on the aligned clocks."""
 
     lead_s: float = 4.0  # every host's agent started (python3 on a busy host) before writes
-    hold_s: float = 3.0  # how long the holder keeps its lock
-    try_held_s: float = 1.5  # an attempt this long after the holder's start: inside the hold
-    try_free_s: float = 4.5  # and this long after it: after the release
+    hold_s: float = 8.0  # how long the holder keeps its lock (NLM answers can take seconds)
+    try_held_s: float = 2.0  # an attempt this long after the holder's start: inside the hold
+    try_free_s: float = 10.0  # and this long after it: after the release
 
 
 SETUP_BOUND_S = 60.0
+MAX_LEAD_S = 30.0
 AGENT_SLACK_S = 10.0  # python3 start-up and the answer on a busy host
 
 
@@ -83,8 +88,9 @@ class Pair:
     reader: Endpoint
     delay_s: float | None = None  # None: not seen before the deadline
     error_s: float = 0.0  # clock error of the delay (0 on one host)
-    detail: str = ""  # lock outcome, or why it could not be judged
+    detail: str = ""  # lock outcome, or why it failed
     ok: bool | None = None  # locks: the outcome judged here; visibility: by the verdict
+    unjudged: str = ""  # why the measurement says nothing (a host too busy to keep time)
 
     @property
     def same_host(self) -> bool:
@@ -99,6 +105,7 @@ class Pair:
             "error_s": round(self.error_s, 3),
             "detail": self.detail,
             "ok": self.ok,
+            "unjudged": self.unjudged,
         }
 
 
@@ -106,6 +113,7 @@ class Pair:
 class SemanticsResult:
     pairs: dict[str, Pair] = field(default_factory=dict)  # by pair id (pair_ids())
     deadline_s: float = 0.0
+    lead_s: float = 0.0  # how long before a round's writes its agents were started
     offsets: dict[str, float] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)  # per host: agent errors
     seconds: float = 0.0
@@ -116,6 +124,7 @@ class SemanticsResult:
     def to_json(self) -> dict[str, Any]:
         return {
             "deadline_s": self.deadline_s,
+            "lead_s": self.lead_s,
             "seconds": round(self.seconds, 1),
             "errors": self.errors,
             "pairs": [p.to_json() for p in self.pairs.values()],
@@ -137,12 +146,33 @@ def deadline_for(max_visibility_s: float) -> float:
 
 
 @dataclass
-class _Job:
+class _Watch:
+    """One round of writes and what readers watch for."""
+
     prepare: list[dict[str, Any]] = field(default_factory=list)
     writes: list[dict[str, Any]] = field(default_factory=list)
     watch: list[dict[str, Any]] = field(default_factory=list)
-    locks: list[dict[str, Any]] = field(default_factory=list)
+    after_writes: bool = False  # readers start once the host's writes are done
+
+    def job(self, deadline_s: float) -> dict[str, Any]:
+        return {
+            "prepare": self.prepare,
+            "writes": self.writes,
+            "watch": self.watch,
+            "deadline_s": deadline_s,
+            "poll_s": POLL_S,
+            "watch_after_writes": self.after_writes,
+        }
+
+
+@dataclass
+class _Job:
+    """A host's part of every round."""
+
     setup: list[dict[str, Any]] = field(default_factory=list)
+    visibility: _Watch = field(default_factory=_Watch)
+    readback: _Watch = field(default_factory=lambda: _Watch(after_writes=True))
+    locks: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -152,7 +182,6 @@ class _Plan:
     jobs: dict[str, _Job]
     pairs: dict[str, Pair]  # watch or lock-try id -> pair
     writes: dict[str, str]  # watch id -> the write id it waits for
-    write_host: dict[str, str]  # write id -> host
     holders: dict[str, str]  # lock-try id -> the holder's lock id
     dirs: list[str]  # relative directories to create
     mount_of: dict[str, str]  # host -> its first mount path
@@ -163,6 +192,47 @@ def _readers(
 ) -> list[Endpoint]:
     own = [Endpoint(host, m.path) for m in plans[host].mounts if m.path != writer_mount]
     return own + [Endpoint(p, m.path) for p in peer_hosts for m in plans[p].mounts]
+
+
+def _lock_jobs(
+    jobs: dict[str, _Job],
+    kind: str,
+    holder: Endpoint,
+    rel: str,
+    readers: Sequence[Endpoint],
+    hold_s: float,
+    tries: Sequence[tuple[str, float]],
+    prefix: str,
+) -> dict[str, tuple[Pair, str]]:
+    """The holder's lock on <mount>/rel and every reader's attempts at it; per attempt id,
+    (the pair it measures, the holder's lock id)."""
+    hold = f"{prefix}:hold"
+    jobs[holder.host].locks.append(
+        {
+            "id": hold,
+            "role": "hold",
+            "kind": kind,
+            "path": f"{holder.mount}/{rel}",
+            "at_s": 0.0,
+            "hold_s": hold_s,
+        }
+    )
+    out = {}
+    for r in readers:
+        for phase, at in tries:
+            tid = f"{prefix}:{phase}>{r}"
+            jobs[r.host].locks.append(
+                {
+                    "id": tid,
+                    "role": "try",
+                    "kind": kind,
+                    "path": f"{r.mount}/{rel}",
+                    "at_s": at,
+                    "wait": phase == "free",
+                }
+            )
+            out[tid] = (Pair(f"{kind}_{phase}", holder, r), hold)
+    return out
 
 
 def _token(*parts: str) -> str:
@@ -176,6 +246,91 @@ def pair_ids(
     return plan_rounds(plans, hosts, test_dir, "ids", n_peers).pairs
 
 
+def _kind_steps(
+    kind: str, wm: str, rel: str, token: str
+) -> tuple[
+    list[dict[str, Any]],
+    dict[str, Any],
+    Callable[[str], list[dict[str, Any]]],
+    Callable[[str], dict[str, Any]],
+]:
+    """One visibility kind in the writer's own directory `rel`: (setup through the writer
+    mount, the write, a reader's preparation and its watch, both given the reader's mount).
+    Each writer has a directory of its own, so no reader touches it but by reading."""
+    f = f"{rel}/f"
+    setup: list[dict[str, Any]] = [{"op": "mkdir", "path": f"{wm}/{rel}"}]
+    if kind == "new_file":
+        write = {"op": "create", "path": f"{wm}/{f}", "data": token}
+        return (
+            setup,
+            write,
+            lambda m: [{"op": "lookup", "path": f"{m}/{f}"}],
+            lambda m: {"kind": "content", "path": f"{m}/{f}", "expect": token},
+        )
+    if kind == "overwrite":  # in place, same size: only the content says it changed
+        setup.append({"op": "create", "path": f"{wm}/{f}", "data": "0" * len(token)})
+        write = {"op": "overwrite", "path": f"{wm}/{f}", "data": token}
+        return (
+            setup,
+            write,
+            lambda m: [{"op": "read", "path": f"{m}/{f}"}],
+            lambda m: {"kind": "content", "path": f"{m}/{f}", "expect": token},
+        )
+    if kind == "append":
+        setup.append({"op": "create", "path": f"{wm}/{f}", "data": "0" * len(token)})
+        write = {"op": "append", "path": f"{wm}/{f}", "data": token, "report_mtime": True}
+        return (
+            setup,
+            write,
+            lambda m: [{"op": "stat", "path": f"{m}/{f}"}],
+            lambda m: {"kind": "stat", "path": f"{m}/{f}", "size": 2 * len(token)},
+        )
+    if kind == "rename":
+        setup.append({"op": "create", "path": f"{wm}/{f}", "data": token})
+        write = {"op": "rename", "path": f"{wm}/{f}", "to": f"{wm}/{f}.renamed"}
+        return (
+            setup,
+            write,
+            lambda m: [
+                {"op": "read", "path": f"{m}/{f}"},
+                {"op": "lookup", "path": f"{m}/{f}.renamed"},
+            ],
+            lambda m: {
+                "kind": "renamed",
+                "path": f"{m}/{f}",
+                "to": f"{m}/{f}.renamed",
+                "expect": token,
+            },
+        )
+    if kind == "unlink":
+        setup.append({"op": "create", "path": f"{wm}/{f}", "data": token})
+        write = {"op": "unlink", "path": f"{wm}/{f}"}
+        return (
+            setup,
+            write,
+            lambda m: [{"op": "read", "path": f"{m}/{f}"}],
+            lambda m: {"kind": "absent", "path": f"{m}/{f}"},
+        )
+    if kind == "listing":
+        write = {"op": "create", "path": f"{wm}/{rel}/{token}", "data": token}
+        return (
+            setup,
+            write,
+            lambda m: [{"op": "list", "path": f"{m}/{rel}"}],
+            lambda m: {"kind": "listed", "path": f"{m}/{rel}", "expect": token},
+        )
+    if kind == "readback":
+        write = {"op": "create", "path": f"{wm}/{f}", "seed": token, "size": READBACK_BYTES}
+        digest = hashlib.sha256(seeded(token, READBACK_BYTES)).hexdigest()
+        return (
+            setup,
+            write,
+            lambda m: [],
+            lambda m: {"kind": "content", "path": f"{m}/{f}", "sha256": digest},
+        )
+    raise ValueError(kind)
+
+
 def plan_rounds(
     plans: dict[str, HostPlan],
     hosts: Sequence[str],
@@ -184,22 +339,16 @@ def plan_rounds(
     n_peers: int,
     timing: Timing = Timing(),
 ) -> _Plan:
-    """The visibility and lock jobs of every host (pure: unit-tested without hosts)."""
+    """Every host's jobs for the visibility, read-back and lock rounds (pure: unit-tested
+    without hosts). New files and read-backs go through every mount of a host; the other
+    kinds and the locks round-robin over its mounts."""
     jobs = {h: _Job() for h in hosts}
     pairs: dict[str, Pair] = {}
     waits: dict[str, str] = {}
-    write_host: dict[str, str] = {}
     holders: dict[str, str] = {}
     base = f"{test_dir}/semantics-{run_id}"
     dirs = [base] + [f"{base}/{k}" for k in (*VISIBILITY_KINDS, "locks")]
     ring = peers(list(hosts), n_peers)
-
-    def watch(kind: str, wid: str, w: Endpoint, r: Endpoint, item: dict[str, Any]) -> None:
-        pid = f"{wid}>{r}"
-        jobs[r.host].watch.append({"id": pid, "kind": item["kind"], **item})
-        pairs[pid] = Pair(kind, w, r)
-        waits[pid] = wid
-
     for h_index, host in enumerate(hosts):
         mounts = [m.path for m in plans[host].mounts]
         k = len(mounts)
@@ -207,170 +356,42 @@ def plan_rounds(
             continue
         job = jobs[host]
         for kind_index, kind in enumerate(VISIBILITY_KINDS):
-            # new files and read-backs through every mount; the others round-robin
-            writers = range(k) if kind in ("new_file", "readback") else [(h_index + kind_index) % k]
-            for i in writers:
-                wm = mounts[i]
-                w = Endpoint(host, wm)
-                rel = f"{base}/{kind}/{host}-{i}"
-                wid = f"{kind}:{host}:{i}"
-                write_host[wid] = host
-                token = _token(run_id, wid)
-                if kind == "readback":
-                    readers = [Endpoint(host, m) for m in mounts]  # the writer's own too
-                else:
-                    readers = _readers(host, wm, plans, ring[host])
-                if kind == "new_file":
-                    job.writes.append(
-                        {"id": wid, "op": "create", "path": f"{wm}/{rel}", "data": token}
+            every = kind in ("new_file", "readback")
+            for i in range(k) if every else [(h_index + kind_index) % k]:
+                wm, wid = mounts[i], f"{kind}:{host}:{i}"
+                setup, write, prepare, watch = _kind_steps(
+                    kind, wm, f"{base}/{kind}/{host}-{i}", _token(run_id, wid)
+                )
+                job.setup += setup
+                round_ = job.readback if kind == "readback" else job.visibility
+                round_.writes.append({"id": wid, **write})
+                readers = (
+                    [Endpoint(host, m) for m in mounts]  # the writer's own mount too
+                    if kind == "readback"
+                    else _readers(host, wm, plans, ring[host])
+                )
+                for r in readers:
+                    target = (
+                        jobs[r.host].readback if kind == "readback" else jobs[r.host].visibility
                     )
-                    for r in readers:
-                        jobs[r.host].prepare.append({"op": "lookup", "path": f"{r.mount}/{rel}"})
-                        watch(
-                            kind,
-                            wid,
-                            w,
-                            r,
-                            {"kind": "content", "path": f"{r.mount}/{rel}", "expect": token},
-                        )
-                elif kind == "readback":
-                    data = seeded(token, READBACK_BYTES)
-                    job.writes.append(
-                        {
-                            "id": wid,
-                            "op": "create",
-                            "path": f"{wm}/{rel}",
-                            "seed": token,
-                            "size": READBACK_BYTES,
-                        }
-                    )
-                    for r in readers:
-                        watch(
-                            kind,
-                            wid,
-                            w,
-                            r,
-                            {
-                                "kind": "content",
-                                "path": f"{r.mount}/{rel}",
-                                "sha256": hashlib.sha256(data).hexdigest(),
-                                "direct": True,
-                            },
-                        )
-                elif kind == "overwrite":
-                    old = "0" * len(token)
-                    job.setup.append({"op": "create", "path": f"{wm}/{rel}", "data": old})
-                    job.writes.append(
-                        {"id": wid, "op": "overwrite", "path": f"{wm}/{rel}", "data": token}
-                    )
-                    for r in readers:
-                        jobs[r.host].prepare.append({"op": "read", "path": f"{r.mount}/{rel}"})
-                        watch(
-                            kind,
-                            wid,
-                            w,
-                            r,
-                            {"kind": "content", "path": f"{r.mount}/{rel}", "expect": token},
-                        )
-                elif kind == "append":
-                    first = "0" * len(token)
-                    job.setup.append({"op": "create", "path": f"{wm}/{rel}", "data": first})
-                    job.writes.append(
-                        {
-                            "id": wid,
-                            "op": "append",
-                            "path": f"{wm}/{rel}",
-                            "data": token,
-                            "report_mtime": True,
-                        }
-                    )
-                    for r in readers:
-                        jobs[r.host].prepare.append({"op": "stat", "path": f"{r.mount}/{rel}"})
-                        watch(
-                            kind,
-                            wid,
-                            w,
-                            r,
-                            {"kind": "stat", "path": f"{r.mount}/{rel}", "size": 2 * len(token)},
-                        )
-                elif kind == "rename":
-                    job.setup.append({"op": "create", "path": f"{wm}/{rel}", "data": token})
-                    job.writes.append(
-                        {
-                            "id": wid,
-                            "op": "rename",
-                            "path": f"{wm}/{rel}",
-                            "to": f"{wm}/{rel}.renamed",
-                        }
-                    )
-                    for r in readers:
-                        jobs[r.host].prepare += [
-                            {"op": "read", "path": f"{r.mount}/{rel}"},
-                            {"op": "lookup", "path": f"{r.mount}/{rel}.renamed"},
-                        ]
-                        watch(
-                            kind,
-                            wid,
-                            w,
-                            r,
-                            {
-                                "kind": "renamed",
-                                "path": f"{r.mount}/{rel}",
-                                "to": f"{r.mount}/{rel}.renamed",
-                                "expect": token,
-                            },
-                        )
-                elif kind == "unlink":
-                    job.setup.append({"op": "create", "path": f"{wm}/{rel}", "data": token})
-                    job.writes.append({"id": wid, "op": "unlink", "path": f"{wm}/{rel}"})
-                    for r in readers:
-                        jobs[r.host].prepare.append({"op": "read", "path": f"{r.mount}/{rel}"})
-                        watch(kind, wid, w, r, {"kind": "absent", "path": f"{r.mount}/{rel}"})
-                elif kind == "listing":
-                    job.setup.append({"op": "mkdir", "path": f"{wm}/{rel}"})
-                    job.writes.append(
-                        {"id": wid, "op": "create", "path": f"{wm}/{rel}/{token}", "data": token}
-                    )
-                    for r in readers:
-                        jobs[r.host].prepare.append({"op": "list", "path": f"{r.mount}/{rel}"})
-                        watch(
-                            kind,
-                            wid,
-                            w,
-                            r,
-                            {"kind": "listed", "path": f"{r.mount}/{rel}", "expect": token},
-                        )
+                    pid = f"{wid}>{r}"
+                    target.prepare += prepare(r.mount)
+                    target.watch.append({"id": pid, "group": r.mount, **watch(r.mount)})
+                    pairs[pid] = Pair(kind, Endpoint(host, wm), r)
+                    waits[pid] = wid
         for kind_index, kind in enumerate(LOCK_KINDS):
             wm = mounts[(h_index + kind_index) % k]
             rel = f"{base}/locks/{host}-{kind}"
-            hold = f"{kind}:{host}:hold"
             job.setup.append({"op": "create", "path": f"{wm}/{rel}", "data": ""})
-            job.locks.append(
-                {
-                    "id": hold,
-                    "role": "hold",
-                    "kind": kind,
-                    "path": f"{wm}/{rel}",
-                    "at_s": 0.0,
-                    "hold_s": timing.hold_s,
-                }
-            )
-            for r in _readers(host, wm, plans, ring[host]):
-                for phase, at in (("held", timing.try_held_s), ("free", timing.try_free_s)):
-                    tid = f"{kind}:{host}:{phase}>{r}"
-                    jobs[r.host].locks.append(
-                        {
-                            "id": tid,
-                            "role": "try",
-                            "kind": kind,
-                            "path": f"{r.mount}/{rel}",
-                            "at_s": at,
-                        }
-                    )
-                    pairs[tid] = Pair(f"{kind}_{phase}", Endpoint(host, wm), r)
-                    holders[tid] = hold
+            tries = (("held", timing.try_held_s), ("free", timing.try_free_s))
+            readers = _readers(host, wm, plans, ring[host])
+            for tid, (pair, hold) in _lock_jobs(
+                jobs, kind, Endpoint(host, wm), rel, readers, timing.hold_s, tries, f"{kind}:{host}"
+            ).items():
+                pairs[tid] = pair
+                holders[tid] = hold
     first_mounts = {h: plans[h].mounts[0].path for h in hosts if plans[h].mounts}
-    return _Plan(jobs, pairs, waits, write_host, holders, dirs, first_mounts)
+    return _Plan(jobs, pairs, waits, holders, dirs, first_mounts)
 
 
 def agent_command(job: dict[str, Any], bound_s: float) -> str:
@@ -424,10 +445,20 @@ def measure(
         return result
     root = f"{plans[first].mounts[0].path}/{test_dir}/semantics-{run_id}"
     try:
+        began = time.monotonic()
         _setup(run, plan, first)
+        # A round starts once every host's agent is running and prepared: about what the
+        # set-up (an agent on every host, much the same work) took, within reason; a reader
+        # still not ready is reported as such (Pair.unjudged), never judged.
+        lead = min(MAX_LEAD_S, max(timing.lead_s, time.monotonic() - began))
+        timing = dataclasses.replace(timing, lead_s=lead)
+        result.lead_s = round(lead, 1)
         clock = fleet.clocks(run, active)
         result.offsets = {h: round(c[0], 4) for h, c in clock.items()}
-        _visibility_round(run, plan, active, result, clock, timing)
+        _watch_round(run, plan, active, result, clock, timing, lambda j: j.visibility)
+        _watch_round(
+            run, plan, active, result, clock, timing, lambda j: j.readback, READBACK_DEADLINE_S
+        )
         _lock_round(run, plan, active, result, clock, timing, lock_timeout_s)
     finally:
         run(first, f"rm -rf -- {shlex.quote(root)}")
@@ -475,46 +506,50 @@ def _round(
     return _run_agents(run, hosts, jobs, lead_s + bound_s)
 
 
-def _visibility_round(
+def _watch_round(
     run: Runner,
     plan: _Plan,
     hosts: Sequence[str],
     result: SemanticsResult,
     clock: dict[str, tuple[float, float]],
     timing: Timing,
+    part: Callable[[_Job], _Watch],
+    deadline_s: float | None = None,
 ) -> None:
+    """A round of writes and watchers; each of its pairs gets its delay on one clock."""
     offsets = {h: c[0] for h, c in clock.items()}
+    deadline = max(result.deadline_s, deadline_s or 0.0)
     out = _round(
         run,
         plan,
         hosts,
         offsets,
-        lambda j: {
-            "prepare": j.prepare,
-            "writes": j.writes,
-            "watch": j.watch,
-            "deadline_s": result.deadline_s,
-            "poll_s": POLL_S,
-        },
+        lambda j: part(j).job(deadline),
         timing.lead_s,
-        result.deadline_s + AGENT_SLACK_S,
+        deadline + AGENT_SLACK_S,
     )
     written = {
         wid: (t - offsets[h], out[h].get("mtimes", {}).get(wid))
         for h in hosts
         for wid, t in out[h].get("written", {}).items()
     }
+    ready = {h: out[h].get("prepared", 0.0) - offsets[h] for h in hosts}
     for h in hosts:
         if out[h].get("errors"):
-            result.errors[h] = out[h]["errors"]
-    for pid, pair in plan.pairs.items():
-        if pid not in plan.writes:
-            continue  # a lock attempt
+            result.errors.setdefault(h, []).extend(out[h]["errors"])
+    ours = {w["id"] for h in hosts for w in part(plan.jobs[h]).watch}
+    for pid in ours:
+        pair = plan.pairs[pid]
         reader = pair.reader.host
         wrote = written.get(plan.writes[pid])
         seen = out.get(reader, {}).get("seen", {}).get(pid)
         if wrote is None:
             pair.detail = "the write failed: " + "; ".join(result.errors.get(pair.writer.host, []))
+        elif ready[reader] > wrote[0]:
+            pair.unjudged = (
+                f"{reader} finished looking the names up {ready[reader] - wrote[0]:.1f} s after "
+                "the write (host too busy to keep the round's time): not judged"
+            )
         elif seen is not None:
             pair.delay_s = max(0.0, seen - offsets[reader] - wrote[0])
             pair.error_s = 0.0 if pair.same_host else clock[reader][1] + clock[pair.writer.host][1]
@@ -545,27 +580,24 @@ def _lock_round(
         timing.try_free_s + 2 * lock_timeout_s + AGENT_SLACK_S,
     )
 
-    def outcome(host: str, lock_id: str) -> dict[str, Any]:
-        got = out.get(host, {}).get("locks", {}).get(lock_id) or {"error": "no answer"}
-        return {
-            k: v - offsets[host] if isinstance(v, float) and k != "hung_s" else v
-            for k, v in got.items()
-        }
-
     for tid, holder_id in plan.holders.items():
         pair = plan.pairs[tid]
-        held = outcome(pair.writer.host, holder_id)
-        tried = outcome(pair.reader.host, tid)
-        pair.ok, pair.detail = judge_lock(
-            pair.kind.rsplit("_", 1)[1], held, tried, lock_timeout_s, pair
-        )
+        held = _lock_outcome(out, offsets, pair.writer.host, holder_id)
+        tried = _lock_outcome(out, offsets, pair.reader.host, tid)
+        _set_lock(pair, judge_lock(pair.kind.rsplit("_", 1)[1], held, tried, lock_timeout_s, pair))
         result.pairs[tid] = pair
 
 
 def judge_lock(
     phase: str, held: dict[str, Any], tried: dict[str, Any], timeout_s: float, pair: Pair
-) -> tuple[bool, str]:
-    """(ok, what happened) for one attempt against the holder's lock, on one clock."""
+) -> tuple[bool | None, str]:
+    """(ok, what happened) for one attempt against the holder's lock, on one clock; ok is
+    None where the timing slipped (a busy host) and the attempt proves nothing.
+
+    The server decides somewhere between an attempt's send and its answer, so: a denial
+    counts as "excluded while held" if it was sent while the holder held the lock; a grant
+    counts against exclusion only if the whole attempt lay inside the hold; "granted after
+    release" needs the answer after the release; anything else is a slipped timing."""
     where = f"{pair.reader} (lock held through {pair.writer})"
     for side, got in (("holder", held), ("attempt", tried)):
         if "hung_s" in got:
@@ -580,15 +612,118 @@ def judge_lock(
     if "granted" not in held:
         return False, f"the holder was refused: {held.get('denied')} ({where})"
     start, end = held["granted"], held.get("released", held["granted"])
-    t0, t1 = tried["tried"], tried.get("granted", tried.get("answered", tried["tried"]))
+    sent, answered = tried["tried"], tried.get("granted", tried.get("answered", tried["tried"]))
+    denied = tried.get("denied")
     if phase == "held":
-        if not (start <= t0 and t1 <= end):
-            return False, f"the attempt fell outside the hold (timing slipped; {where})"
-        if "granted" in tried:
+        if denied and start <= sent < end:
+            return True, f"denied ({denied}) while held"
+        if not denied and start <= sent and answered <= end:
             return False, "granted while held"
-        return True, f"denied ({tried.get('denied')}) while held"
-    if t0 < end:
-        return False, f"the attempt came before the release (timing slipped; {where})"
-    if "granted" not in tried:
-        return False, f"denied ({tried.get('denied')}) after release"
-    return True, "granted after release"
+        return None, f"the attempt fell outside the hold (timing slipped; {where}): not judged"
+    if not denied and answered >= end:
+        return True, "granted after release"
+    if denied and sent >= end:
+        return False, f"denied ({denied}) after release"
+    return None, f"the attempt came before the release (timing slipped; {where}): not judged"
+
+
+@dataclass(frozen=True)
+class FailoverTiming:
+    """The lock-through-failover round: the holder's port goes down while it holds."""
+
+    lead_s: float = 4.0
+    down_at_s: float = 2.0  # after the holder took its lock
+    up_at_s: float = 14.0  # the port back (the attempts below fall inside the outage)
+    try_held_s: float = 8.0  # contenders try while the holder's port is down
+    hold_s: float = 18.0  # the holder releases after the port is back
+    try_free_s: float = 21.0
+
+
+def failover_plan(
+    plans: dict[str, HostPlan],
+    holder: str,
+    contenders: Sequence[str],
+    rel: str,
+    timing: FailoverTiming = FailoverTiming(),
+) -> tuple[dict[str, _Job], dict[str, tuple[Pair, str]]]:
+    """Jobs and pairs of the failover round (pure; its ids are the suite's test ids)."""
+    mount = plans[holder].mounts[0].path
+    jobs = {h: _Job() for h in (holder, *contenders)}
+    tries = (("held", timing.try_held_s), ("free", timing.try_free_s))
+    readers = _readers(holder, mount, plans, list(contenders))
+    pairs: dict[str, tuple[Pair, str]] = {}
+    for kind in LOCK_KINDS:
+        holder_end = Endpoint(holder, mount)
+        rel_kind = f"{rel}/failover-{kind}"
+        pairs.update(
+            _lock_jobs(jobs, kind, holder_end, rel_kind, readers, timing.hold_s, tries, kind)
+        )
+    return jobs, pairs
+
+
+def failover_locks(
+    run: Runner,
+    plans: dict[str, HostPlan],
+    holder: str,
+    contenders: Sequence[str],
+    test_dir: str,
+    port_down: Callable[[], Any],
+    port_up: Callable[[], Any],
+    lock_timeout_s: float,
+    timing: FailoverTiming = FailoverTiming(),
+) -> dict[str, Pair]:
+    """flock and POSIX locks held through the holder's first mount while that mount's port
+    is down: every other mount of the holder and every mount of the contenders must still
+    be denied, and granted once the holder lets go. The port comes back whatever happens."""
+    rel = f"{test_dir}/semantics-{uuid.uuid4().hex[:10]}"
+    jobs, pairs = failover_plan(plans, holder, contenders, rel, timing)
+    hosts = list(jobs)
+    root = f"{plans[holder].mounts[0].path}/{rel}"
+    files = " ".join(shlex.quote(f"{root}/failover-{k}") for k in LOCK_KINDS)
+    run(holder, f"mkdir -p -- {shlex.quote(root)} && touch -- {files}")
+    try:
+        offsets = {h: c[0] for h, c in fleet.clocks(run, hosts).items()}
+        at = time.time() + timing.lead_s
+        runs = {
+            h: {
+                "locks": jobs[h].locks,
+                "start_at": at + offsets[h],
+                "lock_timeout_s": lock_timeout_s,
+                "deadline_s": 0.0,
+            }
+            for h in hosts
+        }
+        bound = timing.lead_s + timing.try_free_s + 2 * lock_timeout_s + AGENT_SLACK_S
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            agents = pool.submit(_run_agents, run, hosts, runs, bound)
+            try:
+                sleep_until(at + timing.down_at_s)
+                port_down()
+                sleep_until(at + timing.up_at_s)
+            finally:
+                port_up()
+            out = agents.result()
+    finally:
+        run(holder, f"rm -rf -- {shlex.quote(root)}")
+    for tid, (pair, hold) in pairs.items():
+        held = _lock_outcome(out, offsets, holder, hold)
+        tried = _lock_outcome(out, offsets, pair.reader.host, tid)
+        _set_lock(pair, judge_lock(pair.kind.rsplit("_", 1)[1], held, tried, lock_timeout_s, pair))
+    return {tid: pair for tid, (pair, _) in pairs.items()}
+
+
+def _set_lock(pair: Pair, verdict: tuple[bool | None, str]) -> None:
+    pair.ok, pair.detail = verdict
+    if pair.ok is None:
+        pair.unjudged = pair.detail
+
+
+def _lock_outcome(
+    out: dict[str, dict[str, Any]], offsets: dict[str, float], host: str, lock_id: str
+) -> dict[str, Any]:
+    """An agent's report of one lock, its times moved onto the controller's clock."""
+    got = out.get(host, {}).get("locks", {}).get(lock_id) or {"error": "no answer"}
+    return {
+        k: v - offsets[host] if isinstance(v, float) and k != "hung_s" else v
+        for k, v in got.items()
+    }

@@ -12,16 +12,17 @@ A job:
                listing) as a polling data loader would have
     writes     [{"id", "op": "create"|"overwrite"|"append"|"rename"|"unlink", "path",
                "data", "to", "after_s"}]: done at start_at + after_s, time taken after close
-    watch      [{"id", "kind": "content"|"stat"|"absent"|"listed"|"renamed", "path",
-               "expect", "size", "mtime_ns", "to"}]: polled until true or until deadline
+    watch      [{"id", "group", "kind": "content"|"stat"|"absent"|"listed"|"renamed",
+               "path", "expect", "sha256", "size", "to"}]: polled until true or until the
+               deadline, one thread per group (the reader's mount)
     locks      [{"id", "role": "hold"|"try", "kind": "flock"|"posix", "path", "at_s",
                "hold_s"}]: each in a child process of its own (a lock's owner is a process:
                two attempts from one process would not conflict), bounded by lock_timeout_s
     deadline_s seconds after start_at that watching may go on
     poll_s     seconds between polls
 
-It prints one JSON object: {"written": {id: t}, "seen": {id: t | null}, "locks": {id:
-{...}}, "errors": [...]}.
+It prints one JSON object: {"prepared": t, "written": {id: t}, "seen": {id: t | null},
+"mtimes": {id: ns}, "locks": {id: {...}}, "errors": [...]}.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 from typing import Any
 
@@ -136,10 +138,12 @@ def _lock_child(lock: dict[str, Any], start_at: float, pipe_w: int) -> None:
     """In a forked child: wait for the lock's moment, try or hold, report, exit."""
     out: dict[str, Any] = {}
     try:
-        _sleep_until(start_at + lock["at_s"])
+        sleep_until(start_at + lock["at_s"])
         fd = os.open(lock["path"], os.O_RDWR)
         out["tried"] = time.time()
-        blocking = lock["role"] == "hold"
+        # The holder waits for its lock; so does an attempt after the release ("wait"), as
+        # the others of that moment may hold it briefly (and NLM's granted callback works).
+        blocking = lock["role"] == "hold" or lock.get("wait", False)
         try:
             if lock["kind"] == "flock":
                 fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
@@ -151,7 +155,7 @@ def _lock_child(lock: dict[str, Any], start_at: float, pipe_w: int) -> None:
             out["denied"] = errno.errorcode.get(err.errno or 0, str(err.errno))
         if "granted" in out:
             if lock["role"] == "hold":
-                _sleep_until(out["granted"] + lock["hold_s"])
+                sleep_until(out["granted"] + lock["hold_s"])
             # Unlock before close: the release time is when the server was told.
             if lock["kind"] == "flock":
                 fcntl.flock(fd, fcntl.LOCK_UN)
@@ -165,7 +169,7 @@ def _lock_child(lock: dict[str, Any], start_at: float, pipe_w: int) -> None:
     os._exit(0)
 
 
-def _sleep_until(t: float) -> None:
+def sleep_until(t: float) -> None:
     delay = t - time.time()
     if delay > 0:
         time.sleep(delay)
@@ -210,44 +214,81 @@ def _collect_locks(
     return out
 
 
-def run(job: dict[str, Any]) -> dict[str, Any]:
-    errors: list[str] = []
-    for step in job.get("prepare", []):
-        _prepare(step)
-    children = _start_locks(job)
-    start_at = job["start_at"]
-    written: dict[str, float] = {}
-    mtimes: dict[str, int] = {}  # append: the writer's mtime after close, each reader's
-    writes = sorted(job.get("writes", []), key=lambda w: w.get("after_s", 0.0))
-    watch = list(job.get("watch", []))
-    seen: dict[str, float | None] = {item["id"]: None for item in watch}
-    deadline = start_at + job.get("deadline_s", 5.0)
-    poll = job.get("poll_s", 0.01)
-    _sleep_until(start_at)
-    while True:
-        now = time.time()
-        while writes and start_at + writes[0].get("after_s", 0.0) <= now:
-            step = writes.pop(0)
-            try:
-                _write(step)
-                written[step["id"]] = time.time()
-                if step.get("report_mtime"):
-                    mtimes[step["id"]] = os.stat(step["path"]).st_mtime_ns
-            except OSError as err:
-                errors.append(f"{step['op']} {step['path']}: {err.strerror or err}")
-        for item in list(watch):
+def _watch(
+    items: list[dict[str, Any]],
+    seen: dict[str, float | None],
+    mtimes: dict[str, int],
+    start_at: float,
+    deadline: float,
+    poll: float,
+) -> None:
+    """Poll `items` until each is true or the deadline passes. One thread per reader mount:
+    a pass over every item of every mount in one loop would be as slow as all their round
+    trips together, and that pass time would be counted in every delay."""
+    sleep_until(start_at)
+    pending = list(items)
+    while pending and time.time() <= deadline:
+        for item in list(pending):
             try:
                 ok = _seen(item, mtimes)
             except OSError:
                 ok = False
             if ok:
                 seen[item["id"]] = time.time()
-                watch.remove(item)
-        if (not watch and not writes) or time.time() > deadline:
-            break
+                pending.remove(item)
         time.sleep(poll)
+
+
+def run(job: dict[str, Any]) -> dict[str, Any]:
+    errors: list[str] = []
+    for step in job.get("prepare", []):
+        _prepare(step)
+    prepared = time.time()  # after start_at: this host's readers were not ready in time
+    children = _start_locks(job)
+    start_at = job["start_at"]
+    written: dict[str, float] = {}
+    mtimes: dict[str, int] = {}  # append: the writer's mtime after close, each reader's
+    watch = job.get("watch", [])
+    seen: dict[str, float | None] = {item["id"]: None for item in watch}
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in watch:
+        groups.setdefault(item.get("group", ""), []).append(item)
+    deadline = start_at + job.get("deadline_s", 5.0)
+    poll = job.get("poll_s", 0.01)
+    threads = [
+        threading.Thread(target=_watch, args=(g, seen, mtimes, start_at, deadline, poll))
+        for g in groups.values()
+    ]
+    # A read-back reads what was written, not whether a name shows up: its readers start
+    # once the writes are done.
+    after_writes = job.get("watch_after_writes", False)
+    if not after_writes:
+        for thread in threads:
+            thread.start()
+    sleep_until(start_at)
+    for step in sorted(job.get("writes", []), key=lambda w: w.get("after_s", 0.0)):
+        sleep_until(start_at + step.get("after_s", 0.0))
+        try:
+            _write(step)
+            written[step["id"]] = time.time()
+            if step.get("report_mtime"):
+                mtimes[step["id"]] = os.stat(step["path"]).st_mtime_ns
+        except OSError as err:
+            errors.append(f"{step['op']} {step['path']}: {err.strerror or err}")
+    if after_writes:
+        for thread in threads:
+            thread.start()
+    for thread in threads:
+        thread.join()
     locks = _collect_locks(job, children)
-    return {"written": written, "seen": seen, "mtimes": mtimes, "locks": locks, "errors": errors}
+    return {
+        "prepared": prepared,
+        "written": written,
+        "seen": seen,
+        "mtimes": mtimes,
+        "locks": locks,
+        "errors": errors,
+    }
 
 
 if __name__ == "__main__":

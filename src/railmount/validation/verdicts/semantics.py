@@ -1,8 +1,10 @@
 """semantics: the per-VIP mounts behave as one filesystem, across mounts and hosts.
 
 One verdict per (writer mount, reader mount) pair. What bounds each delay (nfs(5)):
-- a new file, an overwrite seen on reopen, an unlink, a read-back and a rename are bounded
-  by lookup caching and close-to-open, not by a timer: within `max_visibility_s`;
+- a new file, an overwrite seen on reopen, an unlink and a rename are bounded by lookup
+  caching and close-to-open, not by a timer: within `max_visibility_s`;
+- a 1 MiB read-back (N-006) is judged on its content, read from the server through every
+  mount of the host (the writer's too); its time is reported;
 - an append's size and mtime seen by stat (no open) and a new entry in a directory
   listing wait for the attribute cache of the file (acregmax) or the directory
   (acdirmax): within that window (N-012 "within the documented attribute-cache window"),
@@ -14,7 +16,7 @@ host while held and granted after release.
 from __future__ import annotations
 
 from railmount.planner import HostPlan
-from railmount.validation.semantics import Pair
+from railmount.validation.semantics import READBACK_DEADLINE_S, Pair, SemanticsResult
 from railmount.validation.verdicts.result import CheckResult
 
 # nfs(5) defaults, in seconds, where the mount options say nothing.
@@ -48,6 +50,8 @@ def attribute_window(plan: HostPlan, mount_path: str, which: str) -> float:
 
 
 def bound_s(pair: Pair, reader_plan: HostPlan, max_visibility_s: float) -> float:
+    if pair.kind == "readback":
+        return READBACK_DEADLINE_S  # judged on its content; the time is what 1 MiB took
     which = WINDOW_OF.get(pair.kind)
     if which is None:
         return max_visibility_s
@@ -60,6 +64,17 @@ def visibility(
     bound = bound_s(pair, reader_plan, max_visibility_s)
     item = f"{pair.writer} -> {pair.reader}"
     expected = f"<= {bound:g} s"
+    if pair.unjudged:
+        return CheckResult(
+            f"semantics.{pair.kind}",
+            pair.writer.host,
+            item,
+            WHAT[pair.kind],
+            expected,
+            "not measured",
+            False,
+            f"{item} {WHAT[pair.kind]}: {pair.unjudged}",
+        )
     if pair.delay_s is None:
         actual = pair.detail or f"not seen within {deadline_s:g} s"
         skipped = None
@@ -93,12 +108,30 @@ def visibility(
 def lock(pair: Pair) -> CheckResult:
     """Judged when measured (railmount.validation.semantics.judge_lock, on one clock)."""
     want = "denied" if pair.kind.endswith("_held") else "granted"
+    item = f"{pair.writer} -> {pair.reader}"
     return CheckResult(
         f"semantics.{pair.kind}",
         pair.writer.host,
-        f"{pair.writer} -> {pair.reader}",
+        item,
         WHAT[pair.kind],
         want,
         pair.detail or "not measured",
         bool(pair.ok),
+        f"{item} {WHAT[pair.kind]}: {pair.unjudged}" if pair.unjudged else None,
+    )
+
+
+def measured(result: SemanticsResult, kind: str) -> CheckResult:
+    """Some pairs of `kind` were judged: the ones a busy host left unjudged are skips, and a
+    kind with nothing but skips has proven nothing."""
+    pairs = result.of(kind)
+    judged = [p for p in pairs if not p.unjudged]
+    return CheckResult(
+        "semantics.measured",
+        "(all)",
+        kind,
+        "pairs judged",
+        f">= 1 of {len(pairs)}",
+        f"{len(judged)} of {len(pairs)}",
+        bool(judged),
     )
