@@ -281,3 +281,51 @@ def test_links_suite_names_the_fault(rm, expect, fault_results, key):
     expect.record(
         verdicts.links_suite_names_the_fault(plan, fault.name, fault.dead_ports, failures)
     )
+
+
+def _failover_hosts(rm) -> tuple[str, list[str]]:
+    """The lock holder (the host the fault suite breaks) and the hosts that contend."""
+    host = rm.hostnames[0]
+    others = [h for h in rm.hostnames if h != host][: rm.inventory.validate.semantics.peers]
+    return host, others
+
+
+def pytest_generate_tests(metafunc):
+    from railmount.validation import semantics
+    from railmount.validation.plugin import session_of
+
+    if "failover_pair" in metafunc.fixturenames:
+        session = session_of(metafunc.config)
+        host, others = _failover_hosts(session)
+        _, pairs = semantics.failover_plan(session.plans, host, others, "ids")
+        ids = list(pairs)
+        metafunc.parametrize(
+            "failover_pair",
+            ids,
+            ids=[f"{p.kind}/{p.writer}->{p.reader}" for p, _ in pairs.values()],
+        )
+
+
+@pytest.fixture(scope="session")
+def failover_locks(rm) -> dict:
+    """flock and POSIX locks held through the first host's first mount while that mount's
+    port is down (the backup route carries it): still exclusive, granted after release."""
+    from railmount.validation import semantics
+
+    host, others = _failover_hosts(rm)
+    spec = lab_spec(rm.inventory)
+    port = rm.plan(host).mounts[0].dev
+    return semantics.failover_locks(
+        rm.run,
+        rm.plans,
+        host,
+        others,
+        rm.inventory.validate.test_dir,
+        lambda: lab.set_host_link(spec, host, port, False),
+        lambda: lab.set_host_link(spec, host, port, True),
+        rm.inventory.validate.semantics.lock_timeout_s,
+    )
+
+
+def test_lock_survives_failover(expect, failover_locks, failover_pair):
+    expect.record(verdicts.lock_survives_failover(failover_locks[failover_pair]))

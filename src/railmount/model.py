@@ -238,6 +238,24 @@ class FleetSettings(Section):
 
 
 @section(frozen=True, config=SECTION)
+class SemanticsSettings(Section):
+    """The per-VIP mounts behave as one filesystem: visibility and locks across mounts."""
+
+    enabled: Bool = Field(True, description="run the semantics suite")
+    max_visibility_s: Float(0.01, 60.0) = Field(
+        1.0,
+        description="a write seen through every other mount and host within this "
+        "(new file, overwrite on reopen, rename, unlink, read-back)",
+    )
+    peers: Int(1, 16) = Field(
+        2, description="other hosts that read each host's writes and contend for its locks"
+    )
+    lock_timeout_s: Float(1.0, 120.0) = Field(
+        10.0, description="a lock request that has not returned by then fails as hung"
+    )
+
+
+@section(frozen=True, config=SECTION)
 class ValidateSettings(Section):
     link_min_ratio: Ratio = Field(
         0.90, description="each link >= this x line rate, all-mounts phase"
@@ -265,6 +283,9 @@ class ValidateSettings(Section):
     workload: WorkloadSettings = Field(WorkloadSettings(), description="training-read test")
     checkpoint: CheckpointSettings = Field(CheckpointSettings(), description="checkpoint test")
     fleet: FleetSettings = Field(FleetSettings(), description="all hosts at once")
+    semantics: SemanticsSettings = Field(
+        SemanticsSettings(), description="visibility and locks across mounts and hosts"
+    )
 
 
 @section(frozen=True, config=SECTION)

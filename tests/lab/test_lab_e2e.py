@@ -356,6 +356,24 @@ def test_mtu_mismatch_on_a_switch_port_fails_exactly_its_path_mtu_checks():
 # --- lifecycle ------------------------------------------------------------------------
 
 
+def test_caching_mount_options_fail_the_semantics_suite_naming_the_pair():
+    """One mount remounted with the kernel's caching defaults (what railmount mounted
+    before it managed lookupcache and actimeo): a new file written on another host is not
+    seen through it within the bound, and the suite says which pair and what it measured."""
+    reader, path, vip = "dgx-1-2", "/mnt/nfs1", "198.18.115.7"
+    guest(reader, f"umount {path} && mount -t nfs -o vers=3,proto=tcp,hard {vip}:/nfs0 {path}")
+    try:
+        results = validate("--only", "semantics", "--limit", f"{HOST},{reader}",
+                           name="semantics-caching")  # fmt: skip
+    finally:
+        guest(reader, f"umount {path} && mount {path}")
+    failed = [m for m in messages(results) if "new file read by name" in m]
+    wanted = f"{HOST} {HOST}:/mnt/nfs0 -> {reader}:{path} new file read by name: expected <= 1 s"
+    assert any(m.startswith(wanted) and "actual not seen within" in m for m in failed), failed
+    # only that mount caches: every failed new-file pair reads through it
+    assert all(f"-> {reader}:{path} " in m for m in failed), failed
+
+
 def test_broken_netplan_change_rolls_back(tmp_path):
     """A typo in a port's MAC: the new netplan leaves em2 unconfigured, the storage path
     check fails, the previous files come back and are applied, the host reports it."""

@@ -11,7 +11,7 @@ def test_ganesha_conf() -> None:
     conf = array.ganesha_conf(make_spec())
     for line in (
         "Protocols = 3, 4;",
-        "Enable_NLM = false;",
+        "Enable_NLM = true;",
         "Bind_addr = 0.0.0.0;",
         "Mount_Path_Pseudo = true;",
         'Pseudo = "/nfs0";',
@@ -32,3 +32,6 @@ def test_launch_script_isolates_run() -> None:
     # tmpfs on /run before rpcbind starts, so its fixed paths never touch the host's.
     assert script.index("tmpfs") < script.index("rpcbind -f")
     assert "ganesha.nfsd -F" in script
+    # statd registers with our rpcbind and keeps its monitor list in the lab's state dir.
+    assert script.index("rpcbind -f") < script.index("rpc.statd") < script.index("ganesha.nfsd")
+    assert "-P /tmp/x/array/statd" in script

@@ -4,8 +4,9 @@ Stages, each a pytest run whose results are merged into one results.json:
   1. per host (links, routes, mounts, bandwidth, workload, checkpoint): hosts in
      parallel with pytest-xdist (--workers, grouped by host); the phases that load the
      array (bandwidth, workload, checkpoint) take turns through a lock;
-  2. fleet (2+ hosts, or --fleet): every host at once, steps of 1..N hosts;
-  3. faults (--faults, lab only): one host, nothing else running.
+  2. semantics: every selected host at once (writers and readers on several hosts);
+  3. fleet (2+ hosts, or --fleet): every host at once, steps of 1..N hosts;
+  4. faults (--faults, lab only): one host, nothing else running.
 """
 
 from __future__ import annotations
@@ -20,16 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from railmount import resources
-from railmount.validation.registry import HOST_SUITES
+from railmount.validation.registry import CROSS_HOST_SUITES, HOST_SUITES
 from railmount.vault import add_vault_arguments
 
-SUITES = (*HOST_SUITES, "fleet")  # --only; faults run with --faults
+SUITES = (*HOST_SUITES, *CROSS_HOST_SUITES, "fleet")  # --only; faults run with --faults
+DEFAULT_SUITES = (*HOST_SUITES, *CROSS_HOST_SUITES)
 MEASURING = ("bandwidth", "workload", "checkpoint")  # what makes a fleet phase worth running
 DEFAULT_WORKERS = 8  # hosts validated at once; the array-loading phases still take turns
 
 
 def selected_suites(args: argparse.Namespace) -> list[str]:
-    only = [s.strip() for s in (args.only or ",".join(HOST_SUITES)).split(",") if s.strip()]
+    only = [s.strip() for s in (args.only or ",".join(DEFAULT_SUITES)).split(",") if s.strip()]
     unknown = [s for s in only if s not in SUITES]
     if unknown:
         raise SystemExit(f"railmount validate: unknown suite(s) {unknown}; choose from {SUITES}")
@@ -68,6 +70,9 @@ def stages(args: argparse.Namespace, hosts: int) -> list[tuple[str, list[str]]]:
         else:
             argv += ["-p", "no:xdist"]
         out.append(("hosts", [*argv, "-m", "not faults"]))
+    for suite in CROSS_HOST_SUITES:  # every selected host at once, one stage each
+        if suite in only:
+            out.append((suite, [str(suites / f"test_{suite}.py"), "-p", "no:xdist"]))
     by_default = hosts >= 2 and any(s in only for s in MEASURING)
     if args.fleet or (args.fleet is None and ("fleet" in only or by_default)):
         out.append(("fleet", [str(suites / "test_fleet.py"), "-p", "no:xdist"]))

@@ -52,11 +52,16 @@ def on_all(hosts: Sequence[str], job: Callable[[str], T]) -> dict[str, T]:
 
 
 def clock_offsets(run: Runner, hosts: Sequence[str]) -> dict[str, float]:
-    """Each host's clock minus the controller's, in seconds: the midpoint of the quicker
-    of two `date` round trips (off by at most half of it; the first may include
-    connecting)."""
+    """Each host's clock minus the controller's, in seconds (see clocks)."""
+    return {host: offset for host, (offset, _) in clocks(run, hosts).items()}
 
-    def one(host: str) -> float:
+
+def clocks(run: Runner, hosts: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """Per host (clock minus the controller's, the most that is off by), in seconds: the
+    midpoint of the quicker of two `date` round trips, off by at most half of it (the
+    first may include connecting)."""
+
+    def one(host: str) -> tuple[float, float]:
         best: tuple[float, float] | None = None
         for _ in range(2):
             sent = time.time()
@@ -65,7 +70,7 @@ def clock_offsets(run: Runner, hosts: Sequence[str]) -> dict[str, float]:
             if best is None or back - sent < best[0]:
                 best = (back - sent, reading - (sent + back) / 2)
         assert best is not None
-        return best[1]
+        return best[1], best[0] / 2
 
     return on_all(hosts, one)
 

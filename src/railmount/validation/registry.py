@@ -30,7 +30,9 @@ if TYPE_CHECKING:  # the table and the CLI read SUITES without loading the plann
 @dataclass(frozen=True)
 class Suite:
     name: str
-    stage: str  # "hosts" (per host, in parallel), "fleet" (all hosts at once), "faults" (lab)
+    # "hosts" (per host, in parallel), "cross-host" (writers and readers on several hosts,
+    # a stage of its own, by default), "fleet" (all hosts at once), "faults" (lab)
+    stage: str
     summary: str  # one line for the README's check table
 
     @property
@@ -51,11 +53,17 @@ SUITES: tuple[Suite, ...] = (
     Suite("bandwidth", "hosts", "read bandwidth per link (fio phases, port counters)"),
     Suite("workload", "hosts", "file-per-sample training reads per image size"),
     Suite("checkpoint", "hosts", "checkpoint shard write and verified restore"),
+    Suite(
+        "semantics",
+        "cross-host",
+        "the per-VIP mounts behave as one filesystem: visibility and locks across mounts and hosts",
+    ),
     Suite("fleet", "fleet", "every host at once: scaling, fairness, array-level reads"),
     Suite("faults", "faults", "a dead link, switch, VIP or array with reads in flight (lab)"),
 )
 SUITE_NAMES: tuple[str, ...] = tuple(s.name for s in SUITES)
 HOST_SUITES: tuple[str, ...] = tuple(s.name for s in SUITES if s.stage == "hosts")
+CROSS_HOST_SUITES: tuple[str, ...] = tuple(s.name for s in SUITES if s.stage == "cross-host")
 
 # The items a per-host check runs on, from the host's plan; the plugin parametrizes the
 # fixture `<kind>_item` with them (one test per host and item).
@@ -70,7 +78,10 @@ ITEMS: dict[str, Callable[[HostPlan], list[str]]] = {
     "host": lambda plan: [plan.host],
 }
 # Kinds judged once per something other than a plan item (the README says which).
-OTHER_PER = ("host and image size", "fleet step", "image size", "fleet", "fault")
+OTHER_PER = (
+    "host and image size", "fleet step", "image size", "fleet", "fault", "mount pair",
+    "kind of pair",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,10 @@ from railmount.planner import HostPlan
 from railmount.validation.faults import FaultFigures
 from railmount.validation.probe import HostState
 from railmount.validation.registry import check
+from railmount.validation.semantics import Pair
 from railmount.validation.verdicts import links, mounts, routes
 from railmount.validation.verdicts.result import CheckResult
+from railmount.validation.verdicts.semantics import lock_outcome
 
 # A planned port that received fewer bytes than this over the window judged after recovery
 # (the last ~6 s of a run) carries no reads: a noise floor, not a performance limit. Reads
@@ -149,3 +151,10 @@ def links_suite_names_the_fault(
         actual,
         actual == expected,
     )
+
+
+@check(per="mount pair", reads=["railmount_nfs.local_lock", "railmount_failover.enabled"])
+def lock_survives_failover(pair: Pair) -> CheckResult:
+    """A flock or POSIX lock held through a mount whose port goes down (its backup route
+    carries it) still excludes every other mount and host, and is granted once released."""
+    return lock_outcome(pair)
