@@ -57,7 +57,7 @@ def test_suites_are_listed_once():
     from railmount.report import model
     from railmount.validation import cli
 
-    assert (*registry.HOST_SUITES, "fleet") == cli.SUITES
+    assert (*registry.HOST_SUITES, *registry.CROSS_HOST_SUITES, "fleet") == cli.SUITES
     assert (
         model.suite_key("faults") < model.suite_key("unknown") == (len(registry.SUITES), "unknown")
     )

@@ -50,7 +50,7 @@ class ActionModule(ActionBase):
             return result
         checks = array_check(intent, self._task.args.get("info") or {})
         failed = [c.message for c in checks if not c.passed]
-        result["checks"] = [c.record("array") for c in checks]
+        result["checks"] = [c.record() for c in checks]
         if failed:
             return {**result, "failed": True, "msg": "\n".join(failed)}
         result["msg"] = f"array {intent.name}: {len(checks)} checks passed"

@@ -33,13 +33,13 @@ def array_check(intent: ArrayIntent, info: dict[str, Any]) -> list[CheckResult]:
     def check(check: str, item: str, what: str, expected: Any, actual: Any) -> None:
         out.append(
             CheckResult(
-                f"array.{check}",
                 intent.name,
                 item,
                 what,
                 _text(expected),
                 _text(actual),
                 _text(expected) == _text(actual),
+                check=f"array.{check}",
             )
         )
 
