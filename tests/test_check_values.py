@@ -386,16 +386,54 @@ def test_extra_options_must_be_a_list():
 
 
 def test_ordinary_extra_options_reach_the_mounts():
-    opts = ["nolock", "timeo=600,retrans=2", "noresvport", "sec=sys", "nocto"]
+    opts = ["timeo=600,retrans=2", "noresvport", "sec=sys", "nocto"]
     inv = valid().set_global("railmount_nfs", {"extra_options": opts}).build()
     assert inv.nfs.extra_options == tuple(opts)
+
+
+@pytest.mark.parametrize(
+    ("nfs", "field", "shown"),
+    [
+        ({"extra_options": ["nolock"]}, "railmount_nfs.extra_options[0]", "'nolock'"),
+        ({"extra_options": ["timeo=600,nolock"]}, "railmount_nfs.extra_options[0]", "'nolock'"),
+        ({"local_lock": "all"}, "railmount_nfs.local_lock", "local_lock=all"),
+        ({"local_lock": "posix"}, "railmount_nfs.local_lock", "local_lock=posix"),
+    ],
+)
+def test_locks_kept_per_mount_are_refused_with_several_mounts(nfs, field, shown):
+    problem = only(valid().set_global("railmount_nfs", nfs).problems(), "all", field)
+    assert problem.message.startswith(f"{shown} keeps locks on each of the ")
+    assert "a lock taken through one mount does not exclude the others" in problem.message
+    assert problem.fix.endswith("set railmount_nfs.accept_locks_per_mount: true to accept "
+                                "per-mount locks")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "nfs",
+    [
+        {"local_lock": "none"},
+        {"extra_options": ["nolock"], "accept_locks_per_mount": True},
+        {"local_lock": "flock", "accept_locks_per_mount": True},
+    ],
+)
+def test_locks_through_the_array_or_accepted_per_mount_pass(nfs):
+    inv = valid().set_global("railmount_nfs", nfs).build()
+    assert len(inv.array.vips) > 1
+
+
+def test_one_mount_may_keep_its_locks_locally():
+    v = valid().set_global("railmount_nfs", {"extra_options": ["nolock"]})
+    array = v.array()
+    array["vips"] = array["vips"][:1]
+    assert v.set_global("railmount_array", array).build().nfs.extra_options == ("nolock",)
 
 
 def test_the_planner_expects_exactly_the_managed_options():
     from railmount.nfs import MANAGED_OPTIONS
     from railmount.planner import expected_mount_options
 
-    inv = valid().set_global("railmount_nfs", {"extra_options": ["nolock"], "nconnect": 2}).build()
+    nfs = {"extra_options": ["noresvport"], "nconnect": 2}
+    inv = valid().set_global("railmount_nfs", nfs).build()
     expected = expected_mount_options(inv.nfs, inv.array.vips[0])
     assert [k for k, _ in expected[:-1]] == ["vers", "proto", "rsize", "wsize", "hard", "nconnect"]
     assert {k for k, _ in expected[:-1]} <= set(MANAGED_OPTIONS)
@@ -409,7 +447,8 @@ def test_every_railmount_nfs_option_field_has_a_row_of_the_option_table():
     from railmount.nfs import MOUNT_OPTIONS
 
     rows = {row.key for row in MOUNT_OPTIONS if row.key}
-    assert rows | {"mount_root"} == {f.name for f in fields(NfsOptions)}
+    # Not mount options: where the default mounts go, and what the site accepts.
+    assert rows | {"mount_root", "accept_locks_per_mount"} == {f.name for f in fields(NfsOptions)}
 
 
 @pytest.mark.parametrize(
@@ -429,9 +468,10 @@ def test_new_option_values_are_checked(key, value, why):
 def test_the_option_table_order_is_the_fstab_order():
     from railmount.nfs import fstab_options
 
-    inv = valid().set_global("railmount_nfs", {"extra_options": ["nolock"], "nconnect": 2}).build()
+    nfs = {"extra_options": ["noresvport"], "nconnect": 2}
+    inv = valid().set_global("railmount_nfs", nfs).build()
     names = [k for k, _ in fstab_options(inv.nfs)]
-    assert names == ["vers", "proto", "rsize", "wsize", "hard", "nconnect", "nolock", "_netdev"]
+    assert names == ["vers", "proto", "rsize", "wsize", "hard", "nconnect", "noresvport", "_netdev"]
 
 
 # --- addresses and subnets -----------------------------------------------------------------

@@ -64,7 +64,7 @@ def small_array(monkeypatch):
         nfs_versions=("3",),
         max_io_size=65536,
         max_nconnect=4,
-        refused_options={"nolock": "it needs NLM for its snapshots"},
+        refused_options={"nocto": "its snapshots need close-to-open"},
         defaults={"version": "3", "rsize": 65536, "wsize": 32768},
     )
     monkeypatch.setitem(ARRAY_PROFILES, "small", row)
@@ -72,7 +72,7 @@ def small_array(monkeypatch):
 
 
 def test_limits_of_the_chosen_array(small_array):
-    nfs = {"rsize": 131072, "nconnect": 8, "extra_options": ["timeo=600,nolock"]}
+    nfs = {"rsize": 131072, "nconnect": 8, "extra_options": ["timeo=600,nocto"]}
     v = with_vendor("small", nfs)
     problems = v.problems()
     rsize = only(problems, "all", "railmount_nfs.rsize")
@@ -82,7 +82,7 @@ def test_limits_of_the_chosen_array(small_array):
     assert nconnect.message == "Small Array takes at most 4 connections per mount"
     option = only(problems, "all", "railmount_nfs.extra_options[0]")
     assert option.message == (
-        "'nolock' is not allowed with Small Array: it needs NLM for its snapshots"
+        "'nocto' is not allowed with Small Array: its snapshots need close-to-open"
     )
     assert len(problems) == 3
 

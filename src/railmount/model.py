@@ -151,7 +151,12 @@ class NfsOptions(Section):
         None, description="locks kept on the client, not the array (unset: none)"
     )
     extra_options: list_of(MountOption) = Field(
-        (), description="more mount options, like [nolock, timeo=600]; not managed ones"
+        (), description="more mount options, like [timeo=600]; not managed ones"
+    )
+    accept_locks_per_mount: Bool = Field(
+        False,
+        description="allow nolock or local_lock other than none with several mounts of the "
+        "filesystem: a lock then excludes only its own mount, not the other mounts or hosts",
     )
     mount_root: MountPath = Field(
         DEFAULT_MOUNT_ROOT, description="parent of the default mount paths"

@@ -12,7 +12,7 @@ from railmount.rules.crosshost import Claims, address_rules, client_rules, lab_r
 from railmount.rules.fields import read_key
 from railmount.rules.keys import differing_globals, unknown_keys
 from railmount.rules.problems import InventoryError, Problem, Report
-from railmount.rules.sections import sizing_rules, vip_rules
+from railmount.rules.sections import lock_rules, sizing_rules, vip_rules
 from railmount.rules.vendor import vendor_rules, with_profile_defaults
 from railmount.schema import CLIENT, CLIENT_GROUP, GLOBAL, SWITCH_GROUP, Key
 
@@ -68,6 +68,7 @@ def build_inventory(
     nfs = with_profile_defaults(settings["railmount_nfs"], first.get("railmount_nfs"), vendor)
     vendor_rules(report, nfs, vendor)
     vip_rules(report, array, getattr(nfs, "mount_root", None))
+    lock_rules(report, nfs, array)
     sizing_rules(report, settings["railmount_sizing"], settings["railmount_validate"])
 
     vips = {
