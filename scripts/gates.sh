@@ -113,7 +113,7 @@ grep -q "Importer processing completed successfully" "$work/importer.log" \
   || { cat "$work/importer.log"; fail "galaxy-importer did not complete"; }
 
 step "ansible-test sanity"
-(cd "$work" && "$GATES/sanity/bin/ansible-galaxy" collection install --force \
+(cd "$work" && ANSIBLE_COLLECTIONS_PATH=$work/installed "$GATES/sanity/bin/ansible-galaxy" collection install --force \
   --offline --no-deps -p "$work/installed" "$REPO/$tarball" >/dev/null)
 (
   cd "$work/installed/ansible_collections/railmount/storage"
