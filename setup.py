@@ -1,23 +1,23 @@
-"""Package list for setuptools: what lives under src/ plus the directories pyproject.toml
-maps into the wheel (templates, suites, the Ansible collection). Everything else is in
+"""Package list and version for setuptools: what lives under src/ plus the directories
+pyproject.toml maps into the wheel (templates, suites), and the version from galaxy.yml,
+the one place it is written (package and collection share it). Everything else is in
 pyproject.toml."""
 
+import re
+from pathlib import Path
+
 from setuptools import find_packages, setup
-from setuptools.command.build_py import build_py
-
-COLLECTION = "ansible_collections.railmount.storage"
 
 
-class BuildPy(build_py):
-    """The collection is the repository root: ship its package data, not this file."""
-
-    def find_package_modules(self, package: str, package_dir: str) -> list:
-        if package == COLLECTION:
-            return []
-        return super().find_package_modules(package, package_dir)
+def galaxy_version() -> str:
+    text = (Path(__file__).resolve().parent / "galaxy.yml").read_text()
+    match = re.search(r"^version:\s*['\"]?([0-9][^\s'\"]*)", text, re.M)
+    if not match:
+        raise SystemExit("setup.py: galaxy.yml has no version: line")
+    return match.group(1)
 
 
 setup(
-    packages=[*find_packages("src"), "railmount.templates", "railmount.suites", COLLECTION],
-    cmdclass={"build_py": BuildPy},
+    version=galaxy_version(),
+    packages=[*find_packages("src"), "railmount.templates", "railmount.suites"],
 )

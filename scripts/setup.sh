@@ -32,10 +32,10 @@ if [[ ! -x .venv/bin/railmount ]] || [[ pyproject.toml -nt .venv/.installed ]]; 
   .venv/bin/pip install -q -e '.[dev]'
   touch .venv/.installed
 fi
-# The repository is the railmount.storage collection; ansible.cfg looks here for it.
-link=.ansible/collections/ansible_collections/railmount/storage
-if [[ ! -L "$link" ]]; then
-  mkdir -p "$(dirname "$link")"
-  ln -sfn ../../../.. "$link"
+# The collection resolves through the committed link collections/ansible_collections/
+# railmount/storage (ansible.cfg); the link older set-ups made would be a second copy.
+old_link=.ansible/collections/ansible_collections/railmount/storage
+if [[ -L "$old_link" ]]; then
+  rm -f "$old_link"
 fi
 echo "setup: ready (activate with: source .venv/bin/activate)" >&2

@@ -15,6 +15,10 @@ source .venv/bin/activate
 
 bash scripts/lint.sh
 stage lint
+# galaxy-importer, ansible-test sanity, ansible-doc and ansible-runner on two ansible-core
+# versions, ansible-builder create (README "CI"); tools cached in .venv-gates/.
+bash scripts/gates.sh
+stage gates
 python -m pytest tests -q
 stage "unit tests"
 if [[ "${1:-}" == "--unit" ]]; then

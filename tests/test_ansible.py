@@ -108,7 +108,7 @@ WRITE_PLAYBOOK = """
         passno: "0"
         state: present
         fstab: "{{ out }}/{{ inventory_hostname }}/etc/fstab"
-      loop: "{{ (railmount_plan_json | from_json).mounts }}"
+      loop: "{{ (ansible_facts.railmount_plan_json | from_json).mounts }}"
       loop_control:
         loop_var: mount
 """

@@ -1,3 +1,6 @@
+# Copyright (c) 2026 railmount developers
+# MIT License (see LICENSE in the collection root or https://opensource.org/licenses/MIT)
+# SPDX-License-Identifier: MIT
 """Action: check the inventory and plan every host once per playbook run; hand each
 host its own plan.
 
@@ -5,14 +8,17 @@ host its own plan.
 variables of every storage client and switch as this run sees them (extra vars and
 vault included), checks them with railmount's checker — one failure lists every problem
 — plans all hosts and publishes one plan file per host in this run's local temp dir
-(removed when ansible-playbook exits). It sets `railmount_run` on localhost: the plan
-dir and the rollout settings for the next play's `serial`.
+(removed when ansible-playbook exits). It sets the `railmount_run` fact on localhost: the
+plan dir and the rollout settings for the next play's `serial`, which reads it as
+`hostvars['localhost'].ansible_facts.railmount_run` (facts through ansible_facts, not as
+top-level variables: INJECT_FACTS_AS_VARS is deprecated from ansible-core 2.20).
 
 `scope: host` (the plan role, on each host) reads that host's plan file and sets the
-`railmount_plan_json` fact (the plan as JSON text; `railmount_plan_json | from_json` is the
-dict). Text, not a nested dict: Ansible copies, tags and pickles every container of a fact
-several times per host, and at 1,000 hosts a nested plan made the plan stage 1.5x a no-op
-play where the text keeps it at ~1.3x. It is constant work per host, so a playbook run
+`railmount_plan_json` fact (the plan as JSON text;
+`ansible_facts.railmount_plan_json | from_json` is the dict). Text, not a nested dict:
+Ansible copies, tags and pickles every container of a fact several times per host, and
+at 1,000 hosts a nested plan made the plan stage 1.5x a no-op play where the text keeps
+it at ~1.3x. It is constant work per host, so a playbook run
 costs O(hosts), not O(hosts^2) as re-checking the inventory for every host would.
 Without a published plan (the role used on its own) the first host to need one checks
 and plans the inventory, under a lock, and publishes the outcome for the others: still
@@ -35,12 +41,22 @@ from ansible.plugins.action import ActionBase
 from ansible.template import Templar
 from ansible.utils.display import Display
 from ansible.vars.hostvars import HostVarsVars
+from ansible_collections.railmount.storage.plugins.plugin_utils.railmount_package import (
+    missing_railmount,
+)
 
-from railmount.inventory import plain
-from railmount.inventory_vars import AnsibleVars, Report, collect, template_problem
-from railmount.model import Inventory
-from railmount.planner import HostPlan, plan_inventory
-from railmount.rules import InventoryError, Unresolved, build_inventory
+# Guarded: without the railmount package the task fails with one line saying how to
+# install it (ansible-test's import sanity test loads this file without it, too).
+try:
+    from railmount.inventory import plain
+    from railmount.inventory_vars import AnsibleVars, Report, collect, template_problem
+    from railmount.model import Inventory
+    from railmount.planner import HostPlan, plan_inventory
+    from railmount.rules import InventoryError, Unresolved, build_inventory
+except ImportError as error:
+    RAILMOUNT_IMPORT_ERROR: ImportError | None = error
+else:
+    RAILMOUNT_IMPORT_ERROR = None
 
 PLAN_FACT = "railmount_plan_json"
 RUN_FACT = "railmount_run"
@@ -140,6 +156,9 @@ class ActionModule(ActionBase):
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
+        if RAILMOUNT_IMPORT_ERROR is not None:
+            msg = missing_railmount("railmount.storage.plan", RAILMOUNT_IMPORT_ERROR)
+            return {**result, "failed": True, "msg": msg}
         task_vars = task_vars or {}
         scope = self._task.args.get("scope", "host")
         if scope not in ("inventory", "host"):

@@ -1,4 +1,7 @@
 #!/usr/bin/python
+# Copyright (c) 2026 railmount developers
+# MIT License (see LICENSE in the collection root or https://opensource.org/licenses/MIT)
+# SPDX-License-Identifier: MIT
 """Module: write railmount's files on a storage client in one call (the action plugin of
 the same name renders them on the controller from the host's plan)."""
 
@@ -8,12 +11,16 @@ DOCUMENTATION = r"""
 module: host_config
 short_description: Write railmount's per-host files, with diffs and a netplan snapshot
 description:
-  - Writes each given file atomically when its content or mode differs, and removes
-    stale files matching the given globs. Supports check mode and diff mode.
-  - Before it changes any file of group C(netplan) or C(plan) it saves the files it
-    replaces or removes into I(snapshot_dir) with a manifest, so
-    C(railmount-host netplan-apply) can put them back if the new configuration breaks the
-    storage path. One snapshot is kept.
+  - Renders every file railmount keeps on a storage client from the host's plan (the
+    C(railmount_plan_json) fact the M(railmount.storage.plan) action sets) on the
+    controller, with the code C(railmount render) uses, then writes them on the host in
+    one module call.
+  - Writes each file atomically when its content or mode differs, and removes stale
+    railmount files. Supports check mode and diff mode.
+  - Before it changes any netplan file or the host's plan it saves the files it replaces
+    or removes into O(snapshot_dir) with a manifest, so C(railmount-host netplan-apply)
+    can put them back if the new configuration breaks the storage path. One snapshot is
+    kept.
   - Refuses to touch anything when the interface the default route uses has the MAC of
     a planned storage port (the management path would be reconfigured).
   - Refuses to touch anything, check mode included, when another netplan file (the OS
@@ -23,12 +30,18 @@ description:
     Skipped when the host has no C(netplan) command.
   - Normally called through the action plugin of the same name, which renders the files
     from the C(railmount_plan_json) fact.
+  - A task passes at most O(snapshot_dir) and O(root); the action plugin fills in
+    O(files), O(remove) and O(storage_macs) from the plan.
+requirements:
+  - railmount (the Python package, in the Python that runs Ansible on the controller;
+    C(pip install railmount))
 options:
   files:
-    description: Files to write.
+    description:
+      - Files to write. Set by the action plugin from the plan; do not pass it.
     type: list
     elements: dict
-    required: true
+    default: []
     suboptions:
       path: {description: Absolute path., type: path, required: true}
       content: {description: Full content., type: str, required: true}
@@ -39,7 +52,9 @@ options:
         required: true
       diff: {description: Show the content in diff mode., type: bool, default: true}
   remove:
-    description: Stale files to delete, as globs with a group; planned paths are kept.
+    description:
+      - Stale files to delete, as globs with a group; planned paths are kept. Set by the
+        action plugin; do not pass it.
     type: list
     elements: dict
     default: []
@@ -47,7 +62,8 @@ options:
       glob: {description: Absolute glob., type: str, required: true}
       group: {description: Group of the files., type: str, required: true}
   storage_macs:
-    description: MACs of the planned storage ports (lower case).
+    description:
+      - MACs of the planned storage ports (lower case). Set by the action plugin.
     type: list
     elements: str
     default: []
@@ -64,31 +80,58 @@ options:
     type: str
     required: true
   root:
-    description: >-
-      Write under this directory instead of C(/) (an image being built, or a preview);
-      the management-path guard is skipped then.
+    description:
+      - Write under this directory instead of C(/) (an image being built, or a preview);
+        the management-path guard is skipped then.
     type: path
     default: /
-author: railmount
+attributes:
+  check_mode:
+    support: full
+    description: Reports every file it would write, writes nothing.
+  diff_mode:
+    support: full
+    description: Shows each changed file as a diff.
+  platform:
+    support: full
+    platforms: posix
+    description: Ubuntu/Debian hosts with netplan.
+author:
+  - railmount developers (!UNKNOWN)
+"""
+
+EXAMPLES = r"""
+# What the storage_ports role runs: every file from this host's plan, diffs with --diff.
+- name: Write netplan per port, sysctls, the host's plan and the host-side tools
+  railmount.storage.host_config:
+  register: storage_ports_config
+
+# A preview: write the files under a directory instead of /.
+- name: Render this host's files into /tmp/preview
+  railmount.storage.host_config:
+    root: /tmp/preview/{{ inventory_hostname }}
 """
 
 RETURN = r"""
 groups_changed:
-  description: Groups with at least one changed file.
+  description: Groups with at least one changed file (netplan, sysctl, plan, tool, agent).
   returned: always
   type: list
   elements: str
+  sample: [netplan, plan]
 files_changed:
   description: Paths written or removed (or that would be, in check mode).
   returned: always
   type: list
   elements: str
+  sample: [/etc/netplan/60-railmount-em1.yaml]
 netplan_foreign:
   description: >-
     Other netplan files' definitions of a planned port (empty when none), or the reason
     the check did not run.
   returned: always
   type: raw
+  sample: []
 """
 
 import glob
@@ -219,8 +262,27 @@ class Snapshot:
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            files=dict(type="list", elements="dict", required=True),
-            remove=dict(type="list", elements="dict", default=[]),
+            files=dict(
+                type="list",
+                elements="dict",
+                default=[],
+                options=dict(
+                    path=dict(type="path", required=True),
+                    content=dict(type="str", required=True),
+                    mode=dict(type="str", default="0644"),
+                    group=dict(type="str", required=True),
+                    diff=dict(type="bool", default=True),
+                ),
+            ),
+            remove=dict(
+                type="list",
+                elements="dict",
+                default=[],
+                options=dict(
+                    glob=dict(type="str", required=True),
+                    group=dict(type="str", required=True),
+                ),
+            ),
             storage_macs=dict(type="list", elements="str", default=[]),
             snapshot_dir=dict(type="path", required=True),
             manifest=dict(type="str", required=True),

@@ -1,4 +1,7 @@
 #!/usr/bin/python
+# Copyright (c) 2026 railmount developers
+# MIT License (see LICENSE in the collection root or https://opensource.org/licenses/MIT)
+# SPDX-License-Identifier: MIT
 """Module: what stands in the way of railmount's mounts, read-only."""
 
 from __future__ import annotations
@@ -20,7 +23,32 @@ options:
     type: list
     elements: dict
     required: true
-author: railmount
+attributes:
+  check_mode:
+    support: full
+    description: Read-only; the same in check mode.
+  diff_mode:
+    support: none
+    description: Changes nothing, so there is nothing to show.
+  platform:
+    support: full
+    platforms: posix
+    description: Linux hosts (reads /proc/self/mountinfo).
+author:
+  - railmount developers (!UNKNOWN)
+"""
+
+EXAMPLES = r"""
+# What the nfs_mounts role runs before mounting anything.
+- name: Look for mount points railmount must not touch
+  railmount.storage.mount_preflight:
+    mounts: "{{ (ansible_facts.railmount_plan_json | from_json).mounts }}"
+  register: nfs_mounts_preflight
+
+- name: Refuse mount points mounted from somewhere else
+  ansible.builtin.assert:
+    that: nfs_mounts_preflight.conflicts | length == 0
+    fail_msg: "{{ nfs_mounts_preflight.conflicts | join('; ') }}"
 """
 
 RETURN = r"""
@@ -29,10 +57,12 @@ conflicts:
   returned: always
   type: list
   elements: str
+  sample: ["/mnt/nfs0: expected nothing or 10.21.115.6:/nfs0, actual /dev/sdb1 (ext4); ..."]
 nfs_client:
   description: Whether mount.nfs is installed.
   returned: always
   type: bool
+  sample: true
 """
 
 import os
@@ -53,7 +83,7 @@ def mount_table(path="/proc/self/mountinfo"):
     table = {}
     with open(path) as handle:
         for line in handle:
-            left, _, right = line.partition(" - ")
+            left, _sep, right = line.partition(" - ")
             fields, rest = left.split(), right.split()
             if len(fields) >= 5 and len(rest) >= 2:
                 table[_unescape(fields[4])] = (_unescape(rest[1]), rest[0])

@@ -66,8 +66,7 @@ def _spec(tp: Any, description: str, required: bool, default: Any) -> dict[str, 
         spec["type"] = info.doc.argspec if info.doc else "raw"
         if info.doc and info.doc.choices:
             spec["choices"] = list(info.doc.choices)
-    if spec["type"] == "raw" and "choices" not in spec:
-        spec.pop("type")  # raw is Ansible's default, and ansible-lint prefers it unsaid
+    # raw stays said: ansible-doc and galaxy-importer want every option typed.
     if required:
         spec["required"] = True
     elif default is not None and not is_section(bare):
