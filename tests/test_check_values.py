@@ -435,7 +435,10 @@ def test_the_planner_expects_exactly_the_managed_options():
     nfs = {"extra_options": ["noresvport"], "nconnect": 2}
     inv = valid().set_global("railmount_nfs", nfs).build()
     expected = expected_mount_options(inv.nfs, inv.array.vips[0])
-    assert [k for k, _ in expected[:-1]] == ["vers", "proto", "rsize", "wsize", "hard", "nconnect"]
+    assert [k for k, _ in expected[:-1]] == [
+        "vers", "proto", "rsize", "wsize", "hard", "nconnect", "lookupcache",
+        "acregmin", "acregmax", "acdirmin", "acdirmax",
+    ]  # fmt: skip
     assert {k for k, _ in expected[:-1]} <= set(MANAGED_OPTIONS)
 
 
@@ -471,7 +474,10 @@ def test_the_option_table_order_is_the_fstab_order():
     nfs = {"extra_options": ["noresvport"], "nconnect": 2}
     inv = valid().set_global("railmount_nfs", nfs).build()
     names = [k for k, _ in fstab_options(inv.nfs)]
-    assert names == ["vers", "proto", "rsize", "wsize", "hard", "nconnect", "noresvport", "_netdev"]
+    assert names == [
+        "vers", "proto", "rsize", "wsize", "hard", "nconnect", "lookupcache", "actimeo",
+        "noresvport", "_netdev",
+    ]  # fmt: skip
 
 
 # --- addresses and subnets -----------------------------------------------------------------

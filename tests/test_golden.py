@@ -43,7 +43,7 @@ def test_reference_golden_has_every_file():
 
 def test_reference_golden_fstab_content():
     # Pinned independently of the renderer: the published reference mounts.
-    opts = "vers=3,proto=tcp,rsize=524288,wsize=524288,hard,_netdev"
+    opts = "vers=3,proto=tcp,rsize=524288,wsize=524288,hard,lookupcache=positive,actimeo=1,_netdev"
     assert (GOLDEN / "reference" / "dgx-1-1" / "fstab").read_text() == (
         f"10.21.115.6:/nfs0 /mnt/nfs0 nfs {opts} 0 0\n"
         f"10.21.115.7:/nfs0 /mnt/nfs1 nfs {opts} 0 0\n"

@@ -28,7 +28,9 @@ from railmount.planner import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-REFERENCE_OPTIONS = "vers=3,proto=tcp,rsize=524288,wsize=524288,hard,_netdev"
+REFERENCE_OPTIONS = (
+    "vers=3,proto=tcp,rsize=524288,wsize=524288,hard,lookupcache=positive,actimeo=1,_netdev"
+)
 
 
 def make_vips(count: int) -> tuple[Vip, ...]:
@@ -136,6 +138,11 @@ def test_reference_expected_options(reference_plans):
         ("rsize", "524288"),
         ("wsize", "524288"),
         ("hard", ""),
+        ("lookupcache", "pos"),
+        ("acregmin", "1"),
+        ("acregmax", "1"),
+        ("acdirmin", "1"),
+        ("acdirmax", "1"),
         ("addr", "10.21.115.7"),
     )
 
@@ -312,7 +319,7 @@ def test_nconnect_and_extra_options_in_options():
     inv = make_inventory(["tor1", "tor2"], 2, nfs=nfs)
     mount = plan_host(inv, inv.clients[0]).mounts[0]
     assert mount.options == (
-        "vers=3,proto=tcp,rsize=524288,wsize=524288,hard,nconnect=4,nolock,timeo=600,_netdev"
+        "vers=3,proto=tcp,rsize=524288,wsize=524288,hard,nconnect=4,lookupcache=positive,actimeo=1,nolock,timeo=600,_netdev"
     )
     # extra_options are not expected in /proc/mounts (the kernel spells them its own way).
     assert mount.expected_options == (
@@ -322,6 +329,11 @@ def test_nconnect_and_extra_options_in_options():
         ("wsize", "524288"),
         ("hard", ""),
         ("nconnect", "4"),
+        ("lookupcache", "pos"),
+        ("acregmin", "1"),
+        ("acregmax", "1"),
+        ("acdirmin", "1"),
+        ("acdirmax", "1"),
         ("addr", "10.21.115.6"),
     )
 
@@ -342,7 +354,8 @@ def test_nconnect_and_extra_options_in_options():
     ],
 )
 def test_cache_and_lock_options_are_written_and_expected_only_when_set(settings, written, shown):
-    inv = make_inventory(["tor1", "tor2"], 1, nfs=NfsOptions(**settings))
+    unset = {"lookupcache": None, "actimeo": None}  # railmount's defaults, off
+    inv = make_inventory(["tor1", "tor2"], 1, nfs=NfsOptions(**{**unset, **settings}))
     mount = plan_host(inv, inv.clients[0]).mounts[0]
     assert mount.options == f"vers=3,proto=tcp,rsize=524288,wsize=524288,hard,{written}_netdev"
     assert mount.expected_options[5:-1] == shown
@@ -352,7 +365,10 @@ def test_soft_and_other_version_and_sizes():
     nfs = NfsOptions(version="4.1", rsize=1048576, wsize=65536, hard=False)
     inv = make_inventory(["tor1", "tor2"], 1, nfs=nfs)
     mount = plan_host(inv, inv.clients[0]).mounts[0]
-    assert mount.options == "vers=4.1,proto=tcp,rsize=1048576,wsize=65536,soft,_netdev"
+    assert (
+        mount.options
+        == "vers=4.1,proto=tcp,rsize=1048576,wsize=65536,soft,lookupcache=positive,actimeo=1,_netdev"
+    )
     assert ("soft", "") in mount.expected_options
     assert ("hard", "") not in mount.expected_options
 

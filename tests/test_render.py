@@ -104,5 +104,7 @@ def test_fstab_lines_parse():
     assert [r[0] for r in rows] == [f"198.18.115.{i}:/nfs0" for i in (6, 7, 8, 9)]
     assert [r[1] for r in rows] == [f"/mnt/nfs{i}" for i in range(4)]
     assert {r[2] for r in rows} == {"nfs"}
-    assert {r[3] for r in rows} == {"vers=3,proto=tcp,rsize=524288,wsize=524288,hard,_netdev"}
+    assert {r[3] for r in rows} == {
+        "vers=3,proto=tcp,rsize=524288,wsize=524288,hard,lookupcache=positive,actimeo=1,_netdev"
+    }
     assert {(r[4], r[5]) for r in rows} == {("0", "0")}

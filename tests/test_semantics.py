@@ -127,25 +127,42 @@ def _pair(kind: str, delay: float | None, **kw: object) -> Pair:
     return Pair(kind, Endpoint("a", "/mnt/nfs0"), Endpoint("b", "/mnt/nfs1"), delay, **kw)
 
 
-def test_visibility_verdict_bounds() -> None:
-    plan = _plans(3)["dgx-1-2"] if "dgx-1-2" in _plans(3) else list(_plans(3).values())[1]
-    plan = dataclasses.replace(
-        plan,
-        mounts=tuple(
-            dataclasses.replace(m, path=f"/mnt/nfs{i}") for i, m in enumerate(plan.mounts)
-        ),
+def _plan_with(options: str) -> HostPlan:
+    plan = list(_plans(3).values())[1]
+    mounts = tuple(
+        dataclasses.replace(m, path=f"/mnt/nfs{i}", options=options)
+        for i, m in enumerate(plan.mounts)
     )
+    return dataclasses.replace(plan, mounts=mounts)
+
+
+def test_visibility_verdict_bounds() -> None:
+    plan = _plan_with("vers=3,hard,lookupcache=positive,actimeo=1")
     assert verdicts.judge(_pair("new_file", 0.4), plan, 1.0, 5.0).passed
-    failed = verdicts.judge(_pair("new_file", 1.2, error_s=0.01), plan, 1.0, 5.0)
-    assert not failed.passed
+    failed = verdicts.judge(_pair("new_file", 1.2, error_s=0.01, earliest_s=1.15), plan, 1.0, 5.0)
+    assert not failed.passed and failed.skipped is None
     assert failed.message == (
         "a a:/mnt/nfs0 -> b:/mnt/nfs1 new file read by name: expected <= 1 s, "
         "actual 1.200 s (+-0.010 s clock)"
     )
-    # an append's attributes wait for acregmax (nfs(5) default 60 s): not judged when
-    # the readers stopped watching before the window closed
+    # the reader last looked 0.3 s after the write and next saw it at 1.2 s: a busy host
+    # cannot tell whether it was within 1 s; said so, neither passed nor failed
+    unsure = verdicts.judge(_pair("new_file", 1.2, earliest_s=0.3), plan, 1.0, 5.0)
+    assert not unsure.passed and unsure.skipped == (
+        "new file read by name: between 0.300 and 1.200 s after the write (the reader's "
+        "looks were that far apart: host too busy to tell against 1 s): not judged"
+    )
+    # a rename's old name waits for the directory's attributes (acdirmax: actimeo=1)
+    assert verdicts.judge(_pair("rename", 1.6, earliest_s=1.5), plan, 1.0, 5.0).passed
+    assert not verdicts.judge(_pair("rename", 2.5, earliest_s=2.4), plan, 1.0, 5.0).passed
+
+
+def test_caching_defaults_leave_the_attribute_kinds_unjudged_within_the_deadline() -> None:
+    # the client's own caching: acregmax 60 s; readers that gave up after 5 s cannot say
+    plan = _plan_with("vers=3,hard")
     late = verdicts.judge(_pair("append", None), plan, 1.0, 5.0)
     assert late.skipped and "allows 61 s" in late.skipped
+    assert not verdicts.judge(_pair("new_file", None), plan, 1.0, 5.0).passed
 
 
 @pytest.mark.parametrize(

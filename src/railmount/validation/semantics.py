@@ -87,6 +87,8 @@ class Pair:
     writer: Endpoint
     reader: Endpoint
     delay_s: float | None = None  # None: not seen before the deadline
+    earliest_s: float = 0.0  # the reader's last look before it saw the change (a busy host
+    # looks seldom: the change came between earliest_s and delay_s after the write)
     error_s: float = 0.0  # clock error of the delay (0 on one host)
     detail: str = ""  # lock outcome, or why it failed
     ok: bool | None = None  # locks: the outcome judged here; visibility: by the verdict
@@ -102,6 +104,7 @@ class Pair:
             "writer": str(self.writer),
             "reader": str(self.reader),
             "delay_s": None if self.delay_s is None else round(self.delay_s, 3),
+            "earliest_s": round(self.earliest_s, 3),
             "error_s": round(self.error_s, 3),
             "detail": self.detail,
             "ok": self.ok,
@@ -552,6 +555,12 @@ def _watch_round(
             )
         elif seen is not None:
             pair.delay_s = max(0.0, seen - offsets[reader] - wrote[0])
+            missed = out[reader].get("missed", {}).get(pid)
+            pair.earliest_s = (
+                min(pair.delay_s, max(0.0, missed - offsets[reader] - wrote[0]))
+                if missed is not None
+                else 0.0
+            )
             pair.error_s = 0.0 if pair.same_host else clock[reader][1] + clock[pair.writer.host][1]
             mtime = out[reader].get("mtimes", {}).get(pid)
             if pair.kind == "append" and wrote[1] is not None and mtime != wrote[1]:

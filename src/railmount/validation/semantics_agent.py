@@ -14,7 +14,7 @@ A job:
                "data", "to", "after_s"}]: done at start_at + after_s, time taken after close
     watch      [{"id", "group", "kind": "content"|"stat"|"absent"|"listed"|"renamed",
                "path", "expect", "sha256", "size", "to"}]: polled until true or until the
-               deadline, one thread per group (the reader's mount)
+               deadline, a few items per thread (grouped by reader mount)
     locks      [{"id", "role": "hold"|"try", "kind": "flock"|"posix", "path", "at_s",
                "hold_s"}]: each in a child process of its own (a lock's owner is a process:
                two attempts from one process would not conflict), bounded by lock_timeout_s
@@ -22,7 +22,8 @@ A job:
     poll_s     seconds between polls
 
 It prints one JSON object: {"prepared": t, "written": {id: t}, "seen": {id: t | null},
-"mtimes": {id: ns}, "locks": {id: {...}}, "errors": [...]}.
+"missed": {id: t}, "mtimes": {id: ns}, "locks": {id: {...}}, "errors": [...]}: an item
+became true after its last missed look began and before it was seen.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ import sys
 import threading
 import time
 from typing import Any
+
+WATCH_CHUNK = 4  # watched items per polling thread
 
 
 def _read(path: str) -> str | None:
@@ -217,18 +220,20 @@ def _collect_locks(
 def _watch(
     items: list[dict[str, Any]],
     seen: dict[str, float | None],
+    missed: dict[str, float],
     mtimes: dict[str, int],
     start_at: float,
     deadline: float,
     poll: float,
 ) -> None:
-    """Poll `items` until each is true or the deadline passes. One thread per reader mount:
-    a pass over every item of every mount in one loop would be as slow as all their round
-    trips together, and that pass time would be counted in every delay."""
+    """Poll `items` until each is true or the deadline passes (one thread per few items:
+    a pass over every item in one loop would be as slow as all their round trips
+    together, and that pass time would be counted in every delay)."""
     sleep_until(start_at)
     pending = list(items)
     while pending and time.time() <= deadline:
         for item in list(pending):
+            began = time.time()
             try:
                 ok = _seen(item, mtimes)
             except OSError:
@@ -236,6 +241,8 @@ def _watch(
             if ok:
                 seen[item["id"]] = time.time()
                 pending.remove(item)
+            else:
+                missed[item["id"]] = began  # the change came after this look, if at all
         time.sleep(poll)
 
 
@@ -250,14 +257,20 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     mtimes: dict[str, int] = {}  # append: the writer's mtime after close, each reader's
     watch = job.get("watch", [])
     seen: dict[str, float | None] = {item["id"]: None for item in watch}
+    missed: dict[str, float] = {}  # the start of each item's last look that failed
     groups: dict[str, list[dict[str, Any]]] = {}
     for item in watch:
         groups.setdefault(item.get("group", ""), []).append(item)
+    # A few items per thread: a pass over a thread's items is a few round trips, so an
+    # item's delay is not inflated by the others (names not there yet cost a LOOKUP each).
+    chunks = [
+        g[i : i + WATCH_CHUNK] for g in groups.values() for i in range(0, len(g), WATCH_CHUNK)
+    ]
     deadline = start_at + job.get("deadline_s", 5.0)
     poll = job.get("poll_s", 0.01)
     threads = [
-        threading.Thread(target=_watch, args=(g, seen, mtimes, start_at, deadline, poll))
-        for g in groups.values()
+        threading.Thread(target=_watch, args=(c, seen, missed, mtimes, start_at, deadline, poll))
+        for c in chunks
     ]
     # A read-back reads what was written, not whether a name shows up: its readers start
     # once the writes are done.
@@ -285,6 +298,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         "prepared": prepared,
         "written": written,
         "seen": seen,
+        "missed": missed,
         "mtimes": mtimes,
         "locks": locks,
         "errors": errors,
