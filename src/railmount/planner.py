@@ -95,6 +95,9 @@ class HostPlan:
     plan_file: str
     management_interface: str | None
     failover: FailoverPlan
+    # The client side of NFSv3 locking the deploy keeps running (None: no NLM locks here,
+    # NFSv4 locks in-protocol or locks kept on the client)
+    lock_service: str | None
 
     def port(self, name: str) -> PortPlan:
         return next(p for p in self.ports if p.name == name)
@@ -280,7 +283,19 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
         PLAN_FILE,
         client.management_interface,
         _failover(inv, client),
+        _lock_service(inv.nfs),
     )
+
+
+def _lock_service(nfs: NfsOptions) -> str | None:
+    """rpc-statd for NFSv3 locks through the array's NLM (the lock manager needs it to
+    monitor the array); none for NFSv4 (locks are in the protocol) or client-kept locks."""
+    local = nfs.local_lock not in (None, "none") or any(
+        o.split("=", 1)[0] in ("nolock", "local_lock")
+        for x in nfs.extra_options
+        for o in x.split(",")
+    )
+    return "rpc-statd" if nfs.version == "3" and not local else None
 
 
 def _failover(inv: Inventory, client: Client) -> FailoverPlan:
