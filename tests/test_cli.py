@@ -44,7 +44,8 @@ def test_plan_json_schema(capsys):
         "export": "/nfs0",
         "fstype": "nfs",
         "expected_fstype": "nfs",
-        "options": "vers=3,proto=tcp,rsize=524288,wsize=524288,hard,lookupcache=positive,actimeo=1,_netdev",
+        "options": "vers=3,proto=tcp,rsize=524288,wsize=524288,hard,"
+        "lookupcache=positive,actimeo=1,_netdev",
         "vip": "nfs0",
         "dev": "em1",
         "src": "10.21.115.120",

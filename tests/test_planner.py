@@ -366,8 +366,8 @@ def test_soft_and_other_version_and_sizes():
     inv = make_inventory(["tor1", "tor2"], 1, nfs=nfs)
     mount = plan_host(inv, inv.clients[0]).mounts[0]
     assert (
-        mount.options
-        == "vers=4.1,proto=tcp,rsize=1048576,wsize=65536,soft,lookupcache=positive,actimeo=1,_netdev"
+        mount.options == "vers=4.1,proto=tcp,rsize=1048576,wsize=65536,soft,"
+        "lookupcache=positive,actimeo=1,_netdev"
     )
     assert ("soft", "") in mount.expected_options
     assert ("hard", "") not in mount.expected_options
