@@ -137,25 +137,32 @@ def _seen(item: dict[str, Any], mtimes: dict[str, int]) -> bool:
     raise ValueError(f"unknown watch kind {kind!r}")
 
 
-def _lock_child(lock: dict[str, Any], start_at: float, pipe_w: int) -> None:
+def _lock_child(lock: dict[str, Any], start_at: float, lock_timeout_s: float, pipe_w: int) -> None:
     """In a forked child: wait for the lock's moment, try or hold, report, exit."""
     out: dict[str, Any] = {}
     try:
         sleep_until(start_at + lock["at_s"])
         fd = os.open(lock["path"], os.O_RDWR)
         out["tried"] = time.time()
-        # The holder waits for its lock; so does an attempt after the release ("wait"), as
-        # the others of that moment may hold it briefly (and NLM's granted callback works).
-        blocking = lock["role"] == "hold" or lock.get("wait", False)
-        try:
-            if lock["kind"] == "flock":
-                fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-            else:
-                fcntl.lockf(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-            out["granted"] = time.time()
-        except OSError as err:
-            out["answered"] = time.time()
-            out["denied"] = errno.errorcode.get(err.errno or 0, str(err.errno))
+        # The holder takes a free lock. An attempt after the release ("wait") tries again
+        # while the other attempts of that moment hold it for an instant, until its bound:
+        # non-blocking each time, since a blocked NLM request is granted by the array
+        # calling the client back by its hostname, which the lab's array cannot resolve.
+        flags = fcntl.LOCK_EX | fcntl.LOCK_NB
+        give_up = time.time() + (lock_timeout_s - 1.0 if lock.get("wait") else 0.0)
+        take = fcntl.flock if lock["kind"] == "flock" else fcntl.lockf
+        while True:
+            try:
+                take(fd, flags if lock["role"] == "try" else fcntl.LOCK_EX)
+                out["granted"] = time.time()
+                break
+            except OSError as err:
+                if err.errno in (errno.EAGAIN, errno.EACCES) and time.time() < give_up:
+                    time.sleep(0.05)
+                    continue
+                out["answered"] = time.time()
+                out["denied"] = errno.errorcode.get(err.errno or 0, str(err.errno))
+                break
         if "granted" in out:
             if lock["role"] == "hold":
                 sleep_until(out["granted"] + lock["hold_s"])
@@ -185,7 +192,7 @@ def _start_locks(job: dict[str, Any]) -> dict[str, tuple[int, int]]:
         pid = os.fork()
         if pid == 0:
             os.close(r)
-            _lock_child(lock, job["start_at"], w)
+            _lock_child(lock, job["start_at"], job.get("lock_timeout_s", 10.0), w)
         os.close(w)
         children[lock["id"]] = (pid, r)
     return children

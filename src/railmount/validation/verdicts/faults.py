@@ -155,6 +155,7 @@ def links_suite_names_the_fault(
 
 @check(per="mount pair", reads=["railmount_nfs.local_lock", "railmount_failover.enabled"])
 def lock_survives_failover(pair: Pair) -> CheckResult:
-    """A flock or POSIX lock held through a mount whose port goes down (its backup route
-    carries it) still excludes every other mount and host, and is granted once released."""
+    """A lock held through a mount whose port goes down still excludes, then is granted.
+
+    flock and POSIX locks; the backup route carries the mount while its port is down."""
     return lock_outcome(pair)

@@ -104,8 +104,9 @@ _WINDOWED = ["railmount_validate.semantics.max_visibility_s", "railmount_nfs.act
 
 @check(per="mount pair", reads=_VISIBILITY)
 def new_file(pair: Pair, plan: HostPlan, max_visibility_s: float, deadline_s: float) -> CheckResult:
-    """A new file written through one mount is read by name, with its content, through every
-    other mount of the host and its peers' mounts, each having looked the name up before."""
+    """A new file is read by name with its content through every other mount and host.
+
+    Each reader looked the name up before the write, as a polling data loader does."""
     return _visibility(pair, plan, max_visibility_s, deadline_s)
 
 
@@ -113,42 +114,45 @@ def new_file(pair: Pair, plan: HostPlan, max_visibility_s: float, deadline_s: fl
 def overwrite(
     pair: Pair, plan: HostPlan, max_visibility_s: float, deadline_s: float
 ) -> CheckResult:
-    """An in-place overwrite (same size) is read on reopen through every other mount that had
-    cached the old content (close-to-open)."""
+    """An in-place overwrite is read on reopen through every other mount and host.
+
+    Same size, and every reader had the old content cached: close-to-open must see it."""
     return _visibility(pair, plan, max_visibility_s, deadline_s)
 
 
 @check(per="mount pair", reads=_WINDOWED)
 def append(pair: Pair, plan: HostPlan, max_visibility_s: float, deadline_s: float) -> CheckResult:
-    """An append's new size and mtime are seen by stat (no open) through every other mount
-    within the file attribute cache window (acregmax; N-012)."""
+    """An append's size and mtime show by stat within the attribute window (acregmax).
+
+    No open, so no close-to-open revalidation: the attribute cache decides (N-012)."""
     return _visibility(pair, plan, max_visibility_s, deadline_s)
 
 
 @check(per="mount pair", reads=_WINDOWED)
 def rename(pair: Pair, plan: HostPlan, max_visibility_s: float, deadline_s: float) -> CheckResult:
-    """A rename is seen through every other mount (old name gone, new one readable) within
-    the directory attribute cache window (acdirmax)."""
+    """A rename shows through every other mount and host within acdirmax.
+
+    The old name is gone and the new one readable."""
     return _visibility(pair, plan, max_visibility_s, deadline_s)
 
 
 @check(per="mount pair", reads=_VISIBILITY)
 def unlink(pair: Pair, plan: HostPlan, max_visibility_s: float, deadline_s: float) -> CheckResult:
-    """An unlinked file can no longer be opened through any other mount that had read it."""
+    """An unlinked file can no longer be opened through any other mount or host."""
     return _visibility(pair, plan, max_visibility_s, deadline_s)
 
 
 @check(per="mount pair", reads=_WINDOWED)
 def listing(pair: Pair, plan: HostPlan, max_visibility_s: float, deadline_s: float) -> CheckResult:
-    """A new entry shows in the directory listing of every other mount within the directory
-    attribute cache window (acdirmax)."""
+    """A new entry shows in every other mount's directory listing within acdirmax."""
     return _visibility(pair, plan, max_visibility_s, deadline_s)
 
 
 @check(per="mount pair", reads=["railmount_validate.test_dir"])
 def readback(pair: Pair, plan: HostPlan, max_visibility_s: float, deadline_s: float) -> CheckResult:
-    """1 MiB written through a mount reads back with the same sha256 through it and every
-    other mount of the host, from the server (page cache dropped; N-006)."""
+    """1 MiB written through a mount reads back intact through every mount of the host.
+
+    Compared by sha256, read from the server with the page cache dropped (N-006)."""
     return _visibility(pair, plan, max_visibility_s, deadline_s)
 
 
@@ -166,8 +170,7 @@ _LOCKS = ["railmount_nfs.local_lock", "railmount_validate.semantics.lock_timeout
 
 @check(per="mount pair", reads=_LOCKS)
 def flock_held(pair: Pair) -> CheckResult:
-    """An exclusive flock held through one mount is denied through every other mount of the
-    host and its peers' mounts while it is held."""
+    """An exclusive flock held through one mount is denied through every other mount and host."""
     return lock_outcome(pair)
 
 
@@ -179,8 +182,7 @@ def flock_free(pair: Pair) -> CheckResult:
 
 @check(per="mount pair", reads=_LOCKS)
 def posix_held(pair: Pair) -> CheckResult:
-    """An exclusive POSIX (fcntl) lock held through one mount is denied through every other
-    mount of the host and its peers' mounts while it is held (NLM across mounts; N-010)."""
+    """An exclusive POSIX lock held through one mount is denied through the others (N-010)."""
     return lock_outcome(pair)
 
 
@@ -192,8 +194,7 @@ def posix_free(pair: Pair) -> CheckResult:
 
 @check(per="kind of pair", reads=["railmount_validate.semantics.peers"])
 def measured(result: SemanticsResult, kind: str) -> CheckResult:
-    """Some pairs of each kind were judged: pairs a busy host left unjudged are skips, and a
-    kind with nothing but skips has proven nothing."""
+    """Some pairs of each kind were judged, not all left unjudged by a busy host."""
     pairs = result.of(kind)
     judged = [p for p in pairs if not p.unjudged]
     return CheckResult(
