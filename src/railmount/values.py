@@ -532,10 +532,18 @@ Serial = value_type(
 SizeLabel = value_type(
     str, Doc("an image size", "like 150KB or 1MB", fix="write it like 150KB or 1MB"), size_label
 )
+# MLPerf Storage checkpointing (Llama 3): parameters and the GPUs whose shards make one
+# checkpoint, by model name (the accepted values of railmount_validate.checkpoint.model).
+CHECKPOINT_MODELS: dict[str, tuple[float, int]] = {
+    "8B": (8.03e9, 8),
+    "70B": (70.6e9, 64),
+    "405B": (405.9e9, 512),
+    "1T": (1.0e12, 1024),
+}
 ModelName = value_type(
     str,
-    Doc("a checkpoint model", "8B, 70B, 405B, 1T", choices=("8B", "70B", "405B", "1T")),
-    choice(("8B", "70B", "405B", "1T")),
+    Doc("a checkpoint model", ", ".join(CHECKPOINT_MODELS), choices=tuple(CHECKPOINT_MODELS)),
+    choice(tuple(CHECKPOINT_MODELS)),
 )
 
 

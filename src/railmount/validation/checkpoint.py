@@ -22,18 +22,13 @@ from typing import Any
 from railmount.model import CheckpointSettings, ValidateSettings
 from railmount.planner import HostPlan
 from railmount.validation import fio_run, records
+from railmount.values import CHECKPOINT_MODELS
 
 Run = Any  # callable(script) -> stdout
 BLOCK = 4 * 1024 * 1024  # bytes per write: large, sequential, like torch.save shards
 
-# MLPerf Storage checkpointing (Llama 3): parameters and the GPUs whose shards make one
-# checkpoint. A host's share is the checkpoint split over ceil(gpus / gpus_per_host) hosts.
-MODELS: dict[str, tuple[float, int]] = {
-    "8B": (8.03e9, 8),
-    "70B": (70.6e9, 64),
-    "405B": (405.9e9, 512),
-    "1T": (1.0e12, 1024),
-}
+# A host's share is the checkpoint (railmount.values.CHECKPOINT_MODELS) split over
+# ceil(gpus / gpus_per_host) hosts.
 
 
 @dataclass(frozen=True)
@@ -50,7 +45,7 @@ class Sizing:
 
 
 def sizing(settings: CheckpointSettings) -> Sizing:
-    params, job_gpus = MODELS.get(settings.model, (0.0, settings.gpus_per_host))
+    params, job_gpus = CHECKPOINT_MODELS[settings.model]  # validated: one of its keys
     params = settings.parameters or params
     hosts = max(1, math.ceil(job_gpus / settings.gpus_per_host))
     total = params * settings.bytes_per_parameter
