@@ -1,3 +1,6 @@
+# Copyright (c) 2026 railmount developers
+# MIT License (see LICENSE in the collection root or https://opensource.org/licenses/MIT)
+# SPDX-License-Identifier: MIT
 """Action: what the array or the switches must hold, from the same check and plan as
 site.yml, as a fact for the array role and the switch playbook; or the array
 cross-check of a purefb_info result against it.
@@ -14,11 +17,21 @@ from typing import Any
 
 from ansible.plugins.action import ActionBase
 from ansible_collections.railmount.storage.plugins.action.plan import check_and_plan
+from ansible_collections.railmount.storage.plugins.plugin_utils.railmount_package import (
+    missing_railmount,
+)
 
-from railmount.intents.array_check import array_check
-from railmount.intents.intent import NoFabric, array_intent, switch_intents
-from railmount.intents.switches import switch_facts
-from railmount.rules import InventoryError
+# Guarded: without the railmount package the task fails with one line saying how to
+# install it (ansible-test's import sanity test loads this file without it, too).
+try:
+    from railmount.intents.array_check import array_check
+    from railmount.intents.intent import NoFabric, array_intent, switch_intents
+    from railmount.intents.switches import switch_facts
+    from railmount.rules import InventoryError
+except ImportError as error:
+    RAILMOUNT_IMPORT_ERROR: ImportError | None = error
+else:
+    RAILMOUNT_IMPORT_ERROR = None
 
 TARGETS = ("array", "switches", "array_check")
 
@@ -29,6 +42,9 @@ class ActionModule(ActionBase):
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
+        if RAILMOUNT_IMPORT_ERROR is not None:
+            msg = missing_railmount("railmount.storage.intent", RAILMOUNT_IMPORT_ERROR)
+            return {**result, "failed": True, "msg": msg}
         result["changed"] = False
         target = self._task.args.get("target")
         if target not in TARGETS:

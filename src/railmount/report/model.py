@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 from railmount.validation.records import (
     Bandwidth,
     Checkpoint,
-    Flat,
     Fleet,
     SizingRow,
     WorkloadIO,
@@ -30,7 +29,7 @@ from railmount.validation.records import (
     scalars,
 )
 from railmount.validation.registry import SUITE_NAMES
-from railmount.validation.verdicts.result import expected_actual
+from railmount.validation.verdicts.result import CheckResult, expected_actual
 
 T = TypeVar("T")
 
@@ -51,20 +50,6 @@ def suite_key(suite: str) -> tuple[int, str]:
 
 
 @dataclass
-class Check(Flat):
-    """One expect(): host, item, what, expected, actual, passed."""
-
-    host: str
-    item: str
-    what: str
-    suite: str
-    expected: str
-    actual: str
-    passed: bool
-    check: str = ""  # an identifier of the check, when the suite records one
-
-
-@dataclass
 class TestEntry:
     """One pytest test: its node id, outcome, message and the checks it made."""
 
@@ -74,11 +59,13 @@ class TestEntry:
     outcome: str
     message: str = ""
     duration_s: float | None = None
-    checks: list[Check] = field(default_factory=list)
+    checks: list[CheckResult] = field(default_factory=list)
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> TestEntry:
-        checks = [Check.parse(c) for c in as_list(data.get("checks")) if isinstance(c, Mapping)]
+        checks = [
+            CheckResult.parse(c) for c in as_list(data.get("checks")) if isinstance(c, Mapping)
+        ]
         return scalars(cls, data, checks=checks)
 
     @property

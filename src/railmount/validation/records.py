@@ -48,6 +48,7 @@ def as_str(value: Any, default: str = "") -> str:
 # Readers of the annotated field types that `scalars` fills from the JSON by field name.
 _READ = {
     "str": as_str,
+    "str | None": lambda v: v if isinstance(v, str) else None,
     "bool": bool,
     "bool | None": as_bool,
     "float | None": as_float,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from railmount.validation.records import scalars
 
 
 def expected_actual(item: str, what: str, expected: str, actual: str) -> str:
@@ -39,6 +42,12 @@ class CheckResult:
     @property
     def suite(self) -> str:
         return self.check.split(".", 1)[0]
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> CheckResult:
+        """A `checks` entry of results.json read back (the report): what record() wrote,
+        tolerant of older files (a missing field reads as "", False or None)."""
+        return scalars(cls, data)
 
     def record(self) -> dict[str, Any]:
         """The entry of the results JSON (`checks` of a test)."""
