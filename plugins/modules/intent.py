@@ -74,7 +74,8 @@ checks:
   returned: target is array_check
   type: list
   elements: dict
-  sample: [{host: fb01, item: subnet vlan2115, what: vlan, expected: "2115", actual: "2115", passed: true}]
+  sample:
+    - {host: fb01, item: subnet vlan2115, what: vlan, expected: "2115", actual: "2115"}
 problems:
   description: "Every problem of the inventory, as C(HOST: FIELD: MESSAGE - fix: FIX)."
   returned: failure
