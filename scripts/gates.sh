@@ -42,9 +42,9 @@ venv() {
   echo "$*" >"$dir/.pins"
 }
 
-# The `ansible` wheel, once; ansible.posix unpacked into a site-packages (Ansible looks
+# The `ansible` wheel, once; the declared collections unpacked into a site-packages (Ansible looks
 # for ansible_collections/ on sys.path, as it does for the bundle's collections).
-posix_into() {
+collections_into() {
   local site=$1
   if [[ ! -d "$GATES/dl" ]] || ! compgen -G "$GATES/dl/ansible-*.whl" >/dev/null; then
     mkdir -p "$GATES/dl"
@@ -53,8 +53,13 @@ posix_into() {
   python3 - "$site" "$GATES"/dl/ansible-*.whl <<'PY'
 import sys, zipfile
 site, wheel = sys.argv[1], sys.argv[2]
+# The collections railmount.storage declares (collections/requirements.yml), from the
+# bundle: what Galaxy would install beside it, so its lint resolves their modules.
+import re
+wanted = re.findall(r"- name: ([a-z_]+)\.([a-z_]+)", open("collections/requirements.yml").read())
+prefixes = tuple(f"ansible_collections/{ns}/{name}/" for ns, name in wanted)
 with zipfile.ZipFile(wheel) as whl:
-    names = [n for n in whl.namelist() if n.startswith("ansible_collections/ansible/posix/")]
+    names = [n for n in whl.namelist() if n.startswith(prefixes)]
     whl.extractall(site, names)
 PY
 }
@@ -97,7 +102,7 @@ step "galaxy-importer"
 mkdir -p "$work/importer"
 # galaxy-importer's ansible-lint sets its own collections path; ansible.posix (the
 # roles use ansible.posix.mount) is found on sys.path, in the tools venv.
-posix_into "$("$GATES/tools/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+collections_into "$("$GATES/tools/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 (
   cd "$work/importer"
   GALAXY_IMPORTER_CONFIG=$REPO/scripts/galaxy-importer.cfg \
@@ -129,7 +134,7 @@ for core in "${CORES[@]}"; do
   "$env_dir/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps "$wheel"
   "$env_dir/bin/pip" install -q --disable-pip-version-check "$wheel"  # its dependencies
   site=$("$env_dir/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-  posix_into "$site"
+  collections_into "$site"
   export ANSIBLE_DEPRECATION_WARNINGS=1 ANSIBLE_NOCOLOR=1
   for plugin in module:plan module:host_config module:mount_preflight \
     role:plan role:storage_ports role:nfs_mounts; do

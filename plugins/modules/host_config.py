@@ -24,7 +24,7 @@ description:
   - Refuses to touch anything when the interface the default route uses has the MAC of
     a planned storage port (the management path would be reconfigured).
   - Refuses to touch anything, check mode included, when another netplan file (the OS
-    installer's, cloud-init's) defines a planned storage port by netplan id, name or MAC:
+    installer's, cloud-init's) defines a planned storage port by netplan id, name or MAC;
     it runs C(railmount-host netplan-foreign) from the tool files it was given (the
     version being deployed) and fails naming the file, the netplan id and the fix.
     Skipped when the host has no C(netplan) command.
