@@ -154,3 +154,19 @@ def option_problem(option: str) -> tuple[str, str] | None:
     if name in REFUSED_OPTIONS:
         return f"'{option}' is not allowed: {REFUSED_OPTIONS[name]}", "remove it"
     return None
+
+
+def client_kept_locks(nfs: Any) -> list[tuple[str, str]]:
+    """(railmount_nfs field, the option as written) for every setting that keeps locks on
+    the client instead of the array's lock manager: local_lock other than none, and nolock
+    or local_lock=... in extra_options. The planner and the checker both ask this."""
+    found = []
+    local = getattr(nfs, "local_lock", None)
+    if local not in (None, "none"):
+        found.append(("local_lock", f"local_lock={local}"))
+    for index, item in enumerate(getattr(nfs, "extra_options", None) or ()):
+        for option in str(item).split(","):
+            name, _, value = option.partition("=")
+            if name == "nolock" or (name == "local_lock" and value not in ("", "none")):
+                found.append((f"extra_options[{index}]", option))
+    return found

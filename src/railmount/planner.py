@@ -8,7 +8,7 @@ from typing import Any
 
 from railmount.hostside.layout import PLAN_FILE, SYSCTL_FILE, netplan_file
 from railmount.model import Client, Inventory, NfsOptions, Port, Vip
-from railmount.nfs import fstab_options, shown_options
+from railmount.nfs import client_kept_locks, fstab_options, shown_options
 
 # Two ports in one subnet: answer ARP only on the port that owns the address, announce
 # with the outgoing port's own address, and loose reverse-path filtering so replies that
@@ -290,12 +290,7 @@ def plan_host(inv: Inventory, client: Client) -> HostPlan:
 def _lock_service(nfs: NfsOptions) -> str | None:
     """rpc-statd for NFSv3 locks through the array's NLM (the lock manager needs it to
     monitor the array); none for NFSv4 (locks are in the protocol) or client-kept locks."""
-    local = nfs.local_lock not in (None, "none") or any(
-        o.split("=", 1)[0] in ("nolock", "local_lock")
-        for x in nfs.extra_options
-        for o in x.split(",")
-    )
-    return "rpc-statd" if nfs.version == "3" and not local else None
+    return "rpc-statd" if nfs.version == "3" and not client_kept_locks(nfs) else None
 
 
 def _failover(inv: Inventory, client: Client) -> FailoverPlan:

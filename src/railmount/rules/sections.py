@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from railmount.model import default_mount_path
+from railmount.nfs import client_kept_locks
 from railmount.paths import is_below
 from railmount.rules.problems import Report
 
 ARRAY = "railmount_array"
 NFS = "railmount_nfs"
-# Options that keep locks on the client: each per-VIP mount would then hold its own locks.
-LOCAL_LOCK_OPTIONS = ("nolock", "local_lock")
 
 
 def vip_rules(report: Report, array: Any, mount_root: str | None) -> None:
@@ -135,22 +134,13 @@ def lock_rules(report: Report, nfs: Any, array: Any) -> None:
     if mounts < 2 or nfs is None or getattr(nfs, "accept_locks_per_mount", False):
         return
     fix_ack = f"set {NFS}.accept_locks_per_mount: true to accept per-mount locks"
-    local = getattr(nfs, "local_lock", None)
-    if local not in (None, "none"):
+    for field, option in client_kept_locks(nfs):
+        extra = field != "local_lock"
+        shown = f"'{option}'" if extra else option
         report.add(
-            "all", f"{NFS}.local_lock",
-            f"local_lock={local} keeps locks on each of the {mounts} mounts of the filesystem: "
-            "a lock taken through one mount does not exclude the others",
-            f"remove it (the array serves NLM locks) or {fix_ack}",
+            "all", f"{NFS}.{field}",
+            f"{shown} keeps locks on each of the {mounts} mounts "
+            "of the filesystem: a lock taken through one mount does not exclude the others",
+            "remove it (the array serves NLM locks"
+            + ("; the deploy runs rpc-statd" if extra else "") + f") or {fix_ack}",
         )  # fmt: skip
-    for index, item in enumerate(getattr(nfs, "extra_options", None) or ()):
-        for option in str(item).split(","):
-            name, _, value = option.partition("=")
-            if name == "nolock" or (name == "local_lock" and value not in ("", "none")):
-                report.add(
-                    "all", f"{NFS}.extra_options[{index}]",
-                    f"'{option}' keeps locks on each of the {mounts} mounts of the filesystem: "
-                    "a lock taken through one mount does not exclude the others",
-                    f"remove it (the array serves NLM locks; the deploy runs rpc-statd) or "
-                    f"{fix_ack}",
-                )  # fmt: skip
